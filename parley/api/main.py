@@ -1,0 +1,22 @@
+"""The REST API under /api/v1; OpenAPI at /api/docs."""
+
+from ninja import NinjaAPI
+
+from . import admin, conversations, customers, inbound
+from .auth import TokenAuth
+from .errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Parley API",
+    version="1",
+    auth=TokenAuth(),
+    docs_url="/docs",
+    urls_namespace="api",
+    description="Personal API tokens (`parley token`) carry their agent's permissions. "
+    "Errors are JSON objects with a stable `code` and a human `detail`.",
+)
+install_error_handlers(api)
+api.add_router("/v1", conversations.router)
+api.add_router("/v1", customers.router)
+api.add_router("/v1", admin.router)
+api.add_router("/v1", inbound.router)

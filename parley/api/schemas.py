@@ -1,0 +1,232 @@
+"""Request and response shapes of the REST API."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from parley.conversations.models import Conversation, Message, Priority
+
+PRIORITY_NAMES = {p.value: p.name.lower() for p in Priority}
+PRIORITY_VALUES = {name: value for value, name in PRIORITY_NAMES.items()}
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class ConversationOut(Schema):
+    id: int
+    reference: str
+    channel: Ref
+    customer: Ref
+    subject: str
+    status: str
+    priority: str
+    assignee: Ref | None
+    team: Ref | None
+    tags: list[str]
+    preview: str
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    last_customer_message_at: datetime | None
+    last_agent_message_at: datetime | None
+    resolved_at: datetime | None
+    waiting_since: datetime | None
+
+    @staticmethod
+    def of(c: Conversation) -> "ConversationOut":
+        return ConversationOut(
+            id=c.pk,
+            reference=c.reference,
+            channel=Ref(id=c.channel_id, name=c.channel.name),
+            customer=Ref(id=c.customer_id, name=str(c.customer)),
+            subject=c.subject,
+            status=c.status,
+            priority=PRIORITY_NAMES[c.priority],
+            assignee=Ref(id=c.assignee.pk, name=str(c.assignee)) if c.assignee else None,
+            team=Ref(id=c.team.pk, name=c.team.name) if c.team else None,
+            tags=[t.name for t in c.tags.all()],
+            preview=c.preview,
+            created_at=c.created_at,
+            updated_at=c.updated_at,
+            first_response_at=c.first_response_at,
+            last_customer_message_at=c.last_customer_message_at,
+            last_agent_message_at=c.last_agent_message_at,
+            resolved_at=c.resolved_at,
+            waiting_since=c.waiting_since,
+        )
+
+
+class ConversationPage(Schema):
+    items: list[ConversationOut]
+    next_cursor: str | None
+
+
+class ConversationPatch(Schema):
+    status: str | None = None
+    priority: str | None = Field(None, description="urgent, high, normal or low")
+    tags: list[str] | None = Field(None, description="The complete new set of tags")
+
+
+class AssignIn(Schema):
+    assignee_id: int | None = None
+    team_id: int | None = None
+    note: str = Field("", max_length=5000, description="A handoff note for the new owner")
+
+
+class AttachmentOut(Schema):
+    filename: str
+    content_type: str
+    size: int
+    url: str
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    text: str
+    html: str
+    author: Ref | None
+    external_id: str | None
+    status: str
+    failure_reason: str
+    created_at: datetime
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def of(m: Message) -> "MessageOut":
+        return MessageOut(
+            id=m.pk,
+            direction=m.direction,
+            text=m.text,
+            html=m.html,
+            author=Ref(id=m.author.pk, name=str(m.author)) if m.author else None,
+            external_id=m.external_id,
+            status=m.status,
+            failure_reason=m.failure_reason,
+            created_at=m.created_at,
+            attachments=[
+                AttachmentOut(
+                    filename=a.filename, content_type=a.content_type, size=a.size, url=a.file.url
+                )
+                for a in m.attachments.all()
+            ],
+        )
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    next_cursor: str | None
+
+
+class TextIn(Schema):
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class IdentityOut(Schema):
+    kind: str
+    value: str
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    attributes: dict
+    identities: list[IdentityOut]
+    created_at: datetime
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+    next_cursor: str | None
+
+
+class CustomerPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    attributes: dict | None = Field(None, description="Merged in; a null value removes a key")
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    color: str
+
+
+class TagIn(Schema):
+    name: str = Field(min_length=1, max_length=50)
+    color: str = Field("#6b7280", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class ChannelOut(Schema):
+    id: int
+    kind: str
+    name: str
+    settings: dict
+    secrets: dict[str, str] = Field(description="Masked: secrets are write-only")
+    team_id: int | None
+    public_key: str
+    active: bool
+
+
+class ChannelIn(Schema):
+    kind: str
+    name: str = Field(min_length=1, max_length=120)
+    settings: dict = Field(default_factory=dict)
+    secrets: dict[str, str] = Field(default_factory=dict)
+    team_id: int | None = None
+
+
+class ChannelPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    settings: dict | None = None
+    secrets: dict[str, str] | None = None
+    team_id: int | None = None
+    active: bool | None = None
+
+
+class AgentOut(Schema):
+    id: int
+    email: str
+    name: str
+    role: str
+    language: str
+    is_active: bool
+    team_ids: list[int]
+
+
+class AgentIn(Schema):
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    password: str = Field(min_length=8, max_length=200)
+    name: str = Field("", max_length=120)
+    role: str = "agent"
+    language: str = Field("", max_length=8)
+
+
+class AgentPatch(Schema):
+    name: str | None = Field(None, max_length=120)
+    role: str | None = None
+    language: str | None = Field(None, max_length=8)
+    is_active: bool | None = None
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    member_ids: list[int]
+
+
+class TeamIn(Schema):
+    name: str = Field(min_length=1, max_length=80)
+    member_ids: list[int] | None = None
+
+
+class Accepted(Schema):
+    event_id: int
+    status: str
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str

@@ -1,0 +1,41 @@
+"""Creating and changing channels. Secrets are encrypted here and never read back out."""
+
+from django.db import transaction
+
+from parley.accounts.models import Team
+from parley.core.errors import InvalidInput
+
+from .models import Channel, ChannelKind
+
+
+@transaction.atomic
+def save_channel(
+    channel: Channel | None,
+    *,
+    kind: str | None = None,
+    name: str | None = None,
+    settings: dict | None = None,
+    secrets: dict[str, str] | None = None,
+    team: Team | None = None,
+    active: bool | None = None,
+) -> Channel:
+    if channel is None:
+        if kind not in ChannelKind.values:
+            raise InvalidInput(f"unknown channel kind {kind!r}", code="invalid_kind")
+        channel = Channel(kind=kind)
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("a channel needs a name", code="invalid_name")
+        channel.name = name.strip()[:120]
+    if not channel.name:
+        raise InvalidInput("a channel needs a name", code="invalid_name")
+    if settings is not None:
+        channel.settings = {**channel.settings, **settings}
+    for secret_name, value in (secrets or {}).items():
+        channel.set_secret(secret_name, value)
+    if team is not None:
+        channel.team = team
+    if active is not None:
+        channel.active = active
+    channel.save()
+    return channel

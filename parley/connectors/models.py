@@ -1,0 +1,57 @@
+"""A channel is one connected account (a mailbox, a Page, a WhatsApp number, an API feed)."""
+
+import secrets as pysecrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parley.core import secrets
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Live chat")
+    WEBFORM = "webform", _("Web form")
+    MESSENGER = "messenger", _("Messenger")
+    INSTAGRAM = "instagram", _("Instagram DM")
+    INSTAGRAM_COMMENT = "instagram_comment", _("Instagram comment")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    X = "x", _("X")
+    API = "api", _("API")
+
+
+def new_public_key() -> str:
+    return pysecrets.token_urlsafe(18)
+
+
+class Channel(models.Model):
+    kind = models.CharField(max_length=20, choices=ChannelKind.choices)
+    name = models.CharField(max_length=120)
+    settings = models.JSONField(default=dict, blank=True)
+    # {name: Fernet token}; read through secret(), written through set_secret().
+    encrypted_secrets = models.JSONField(default=dict, blank=True)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    public_key = models.CharField(max_length=40, unique=True, default=new_public_key)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def secret(self, name: str) -> str:
+        token = self.encrypted_secrets.get(name)
+        return secrets.decrypt(token) if token else ""
+
+    def set_secret(self, name: str, value: str) -> None:
+        if value:
+            self.encrypted_secrets[name] = secrets.encrypt(value)
+        else:
+            self.encrypted_secrets.pop(name, None)
+
+    def masked_secrets(self) -> dict[str, str]:
+        return {name: secrets.mask(self.secret(name)) for name in self.encrypted_secrets}

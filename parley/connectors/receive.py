@@ -1,0 +1,41 @@
+"""The one webhook endpoint for every platform: verify → store → 200 → process in a task.
+
+Nothing is parsed in the request: a payload that later fails to parse stays stored, marked
+failed with its reason, and `parley replay` runs it again.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from parley.conversations.ingest import accept_inbound_event
+
+from .base import WebhookRejected
+from .models import Channel
+from .registry import connector_for
+
+# Headers worth keeping with the payload: signatures and platform metadata, never cookies.
+KEPT_HEADERS = ("content-type", "user-agent", "x-hub-signature-256", "x-request-id")
+
+
+@csrf_exempt
+def receive_webhook(request: HttpRequest, kind: str, channel_id: int) -> HttpResponse:
+    channel = Channel.objects.filter(pk=channel_id, kind=kind, active=True).first()
+    if channel is None:
+        return JsonResponse({"code": "not_found", "detail": "no such channel"}, status=404)
+    if len(request.body) > settings.PARLEY_MAX_WEBHOOK_BYTES:
+        return JsonResponse({"code": "too_large", "detail": "payload too large"}, status=413)
+    try:
+        connector_for(channel).verify(channel, request)
+    except WebhookRejected as exc:
+        return JsonResponse({"code": exc.code, "detail": exc.detail}, status=exc.http_status)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    with transaction.atomic():
+        accept_inbound_event(channel, kept_headers(request), request.body.decode("utf-8", "replace"))
+    return HttpResponse("ok")
+
+
+def kept_headers(request: HttpRequest) -> dict[str, str]:
+    return {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}

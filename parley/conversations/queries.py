@@ -1,0 +1,80 @@
+"""Read-side queries for inbox views, shared by the web UI and the API."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+
+from parley.accounts.models import Agent
+
+from .access import visible_conversations
+from .models import Conversation, Status
+
+VIEWS = ("mine", "unassigned", "teams", "all")
+# Resolved and closed work drops out of the queue unless asked for by status.
+QUEUE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: str = ""
+    channel: int | None = None
+    tag: str = ""
+    assignee: int | None = None
+    priority: int | None = None
+    team: int | None = None
+
+
+def view_queryset(agent: Agent, view: str) -> QuerySet[Conversation]:
+    conversations = visible_conversations(agent)
+    if view == "mine":
+        return conversations.filter(assignee=agent)
+    if view == "unassigned":
+        return conversations.filter(assignee__isnull=True)
+    if view == "teams":
+        return conversations.filter(team_id__in=agent.team_ids())
+    return conversations
+
+
+def filtered(conversations: QuerySet[Conversation], filters: InboxFilters) -> QuerySet[Conversation]:
+    if filters.status:
+        conversations = conversations.filter(status=filters.status)
+    else:
+        conversations = conversations.filter(status__in=QUEUE_STATUSES)
+    if filters.channel:
+        conversations = conversations.filter(channel_id=filters.channel)
+    if filters.tag:
+        conversations = conversations.filter(tags__name=filters.tag)
+    if filters.assignee:
+        conversations = conversations.filter(assignee_id=filters.assignee)
+    if filters.priority is not None:
+        conversations = conversations.filter(priority=filters.priority)
+    if filters.team:
+        conversations = conversations.filter(team_id=filters.team)
+    return conversations
+
+
+def inbox(agent: Agent, view: str, filters: InboxFilters) -> QuerySet[Conversation]:
+    """Priority first, then whoever has waited longest; those not waiting come last."""
+    return (
+        filtered(view_queryset(agent, view), filters)
+        .select_related("channel", "customer", "assignee", "team")
+        .prefetch_related("tags")
+        .order_by("priority", F("waiting_since").asc(nulls_last=True), "-updated_at", "-id")
+    )
+
+
+def view_counts(agent: Agent) -> dict[str, int]:
+    """Open work per view, for the sidebar badges."""
+    queue = visible_conversations(agent).filter(status__in=QUEUE_STATUSES)
+    mine, unassigned, teams, everything = (
+        Q(assignee=agent),
+        Q(assignee__isnull=True),
+        Q(team_id__in=agent.team_ids()),
+        Q(),
+    )
+    return queue.aggregate(
+        mine=Count("pk", filter=mine),
+        unassigned=Count("pk", filter=unassigned),
+        teams=Count("pk", filter=teams),
+        all=Count("pk", filter=everything),
+    )

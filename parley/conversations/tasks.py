@@ -1,0 +1,117 @@
+"""Background work: processing stored inbound events and delivering replies.
+
+Tasks take ids and are idempotent: running one twice does no harm.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from parley.connectors.base import (
+    OutboundMessage,
+    PermanentSendError,
+    TransientSendError,
+)
+from parley.connectors.registry import connector_for
+from parley.customers.resolve import IdentityRef
+
+from .actions import record_delivery_status
+from .ingest import ingest_event
+from .models import DeliveryStatus, Direction, InboundEvent, InboundStatus, Message
+
+logger = logging.getLogger(__name__)
+MAX_DELIVERY_ATTEMPTS = 6
+
+
+@task()
+def process_inbound_event(event_id: int) -> str:
+    event = InboundEvent.objects.select_related("channel").filter(pk=event_id).first()
+    if event is None or event.status == InboundStatus.PROCESSED:
+        return "skipped"
+    return process_event(event)
+
+
+def process_event(event: InboundEvent) -> str:
+    """Parse and ingest one stored payload, recording success or the reason it failed."""
+    event.attempts += 1
+    try:
+        records = connector_for(event.channel).parse(event.channel, event.headers, event.body)
+        for record in records:
+            ingest_event(record)
+    except Exception as exc:  # Any failure is kept on the event for `parley replay`.
+        logger.warning("inbound event %s failed: %s", event.pk, exc)
+        event.status = InboundStatus.FAILED
+        event.error = f"{type(exc).__name__}: {exc}"[:4000]
+    else:
+        event.status = InboundStatus.PROCESSED if records else InboundStatus.IGNORED
+        event.error = ""
+    event.processed_at = timezone.now()
+    event.save(update_fields=["status", "error", "attempts", "processed_at"])
+    return event.status
+
+
+def recover_inbound_events() -> int:
+    """Re-enqueue payloads still marked received: those a crashed worker never finished."""
+    ids = list(
+        InboundEvent.objects.filter(status=InboundStatus.RECEIVED).values_list("pk", flat=True)
+    )
+    for event_id in ids:
+        process_inbound_event.enqueue(event_id)
+    return len(ids)
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    message = (
+        Message.objects.select_related("conversation", "channel", "conversation__customer")
+        .filter(pk=message_id)
+        .first()
+    )
+    # The one guard every channel shares: only queued agent replies ever leave Parley.
+    if message is None or message.direction != Direction.OUTBOUND:
+        return "not a reply"
+    if message.status != DeliveryStatus.QUEUED:
+        return "already " + message.status
+    return _attempt_delivery(message)
+
+
+def _attempt_delivery(message: Message) -> str:
+    Message.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
+    try:
+        result = connector_for(message.channel).send(message.channel, outbound_from(message))
+    except TransientSendError as exc:
+        if message.attempts + 1 >= MAX_DELIVERY_ATTEMPTS:
+            record_delivery_status(message.pk, DeliveryStatus.FAILED, reason=exc.reason)
+            return "failed"
+        delay = exc.retry_after or min(30 * 2**message.attempts, 3600)
+        run_after = timezone.now() + timedelta(seconds=delay)
+        transaction.on_commit(
+            lambda: deliver_message.using(run_after=run_after).enqueue(message.pk)
+        )
+        return "retrying"
+    except PermanentSendError as exc:
+        record_delivery_status(message.pk, DeliveryStatus.FAILED, reason=exc.reason)
+        return "failed"
+    record_delivery_status(message.pk, DeliveryStatus.SENT, external_id=result.external_id)
+    return "sent"
+
+
+def outbound_from(message: Message) -> OutboundMessage:
+    conversation = message.conversation
+    recipients = [
+        IdentityRef(identity.kind, identity.value)
+        for identity in conversation.customer.identities.all()
+    ]
+    return OutboundMessage(
+        message_id=message.pk,
+        conversation_id=conversation.pk,
+        thread_ref=conversation.thread_ref,
+        recipient=recipients,
+        text=message.text,
+        html=message.html,
+        subject=conversation.subject,
+        attachments=[(a.filename, a.content_type, a.file.read()) for a in message.attachments.all()],
+    )

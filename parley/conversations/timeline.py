@@ -1,0 +1,111 @@
+"""One small keyword-only recorder per timeline entry kind, called inside the action."""
+
+from parley.accounts.models import Agent, Team
+
+from .models import Conversation, EntryKind, Message, TimelineEntry
+
+
+def _record(
+    conversation: Conversation,
+    kind: str,
+    *,
+    actor: Agent | None = None,
+    actor_label: str = "",
+    message: Message | None = None,
+    **data: object,
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        conversation=conversation,
+        kind=kind,
+        actor=actor,
+        actor_label=actor_label,
+        message=message,
+        data=data,
+    )
+
+
+def conversation_created(*, conversation: Conversation) -> TimelineEntry:
+    return _record(conversation, EntryKind.CREATED, actor_label="customer")
+
+
+def message_received(*, conversation: Conversation, message: Message) -> TimelineEntry:
+    return _record(conversation, EntryKind.MESSAGE_RECEIVED, actor_label="customer", message=message)
+
+
+def reply_sent(*, conversation: Conversation, message: Message, actor: Agent) -> TimelineEntry:
+    return _record(conversation, EntryKind.REPLY_SENT, actor=actor, message=message)
+
+
+def note_added(*, conversation: Conversation, message: Message, actor: Agent) -> TimelineEntry:
+    return _record(conversation, EntryKind.NOTE_ADDED, actor=actor, message=message)
+
+
+def assigned(
+    *,
+    conversation: Conversation,
+    actor: Agent | None,
+    assignee: Agent | None,
+    team: Team | None,
+    actor_label: str = "",
+) -> TimelineEntry:
+    return _record(
+        conversation,
+        EntryKind.ASSIGNED,
+        actor=actor,
+        actor_label=actor_label,
+        assignee=str(assignee) if assignee else None,
+        team=str(team) if team else None,
+    )
+
+
+def handed_off(
+    *,
+    conversation: Conversation,
+    actor: Agent,
+    from_agent: Agent | None,
+    assignee: Agent | None,
+    team: Team | None,
+    note: str,
+) -> TimelineEntry:
+    return _record(
+        conversation,
+        EntryKind.HANDOFF,
+        actor=actor,
+        from_agent=str(from_agent) if from_agent else None,
+        assignee=str(assignee) if assignee else None,
+        team=str(team) if team else None,
+        note=note,
+    )
+
+
+def status_changed(
+    *, conversation: Conversation, old: str, new: str, actor: Agent | None, actor_label: str = ""
+) -> TimelineEntry:
+    return _record(
+        conversation,
+        EntryKind.STATUS_CHANGED,
+        actor=actor,
+        actor_label=actor_label,
+        old=old,
+        new=new,
+    )
+
+
+def priority_changed(
+    *, conversation: Conversation, old: int, new: int, actor: Agent | None
+) -> TimelineEntry:
+    return _record(conversation, EntryKind.PRIORITY_CHANGED, actor=actor, old=old, new=new)
+
+
+def tags_changed(
+    *, conversation: Conversation, added: list[str], removed: list[str], actor: Agent | None
+) -> TimelineEntry:
+    return _record(
+        conversation, EntryKind.TAGS_CHANGED, actor=actor, added=added, removed=removed
+    )
+
+
+def delivery_failed(*, conversation: Conversation, message: Message, reason: str) -> TimelineEntry:
+    return _record(
+        conversation, EntryKind.DELIVERY_FAILED, actor_label="system", message=message, reason=reason
+    )

@@ -1,0 +1,26 @@
+"""The one factory for outbound HTTP clients: explicit timeouts, no hidden retries.
+
+Retries belong to tasks, which know whether an attempt is safe to repeat.
+"""
+
+import httpx
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+def http_client(*, timeout: httpx.Timeout = DEFAULT_TIMEOUT, **kwargs: object) -> httpx.Client:
+    return httpx.Client(
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"User-Agent": "Parley/0.1"},
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def retry_after_seconds(response: httpx.Response, default: float) -> float:
+    """Seconds to wait before retrying, honouring a numeric Retry-After header."""
+    raw = response.headers.get("Retry-After", "")
+    try:
+        return max(0.0, min(float(raw), 3600.0))
+    except ValueError:
+        return default

@@ -1,0 +1,44 @@
+"""Channel secrets encrypted at rest with MultiFernet.
+
+Keys derive from PARLEY_SECRET_KEY and PARLEY_SECRET_KEY_FALLBACKS: encryption always uses
+the current key, decryption tries every key, so rotating the secret key only needs the old
+one moved to the fallbacks (and `parley rotate-secrets` to re-encrypt).
+"""
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+
+def _fernet() -> MultiFernet:
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet([Fernet(_derive(key)) for key in keys])
+
+
+def _derive(secret_key: str) -> bytes:
+    digest = hashlib.sha256(b"parley-secrets:" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+def encrypt(plaintext: str) -> str:
+    return _fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ValueError("secret cannot be decrypted with the configured keys") from None
+
+
+def rotate(token: str) -> str:
+    return _fernet().rotate(token.encode()).decode()
+
+
+def mask(plaintext: str) -> str:
+    """What the UI and API show of a stored secret: never more than its last 4 characters."""
+    if len(plaintext) <= 8:
+        return "••••"
+    return "••••" + plaintext[-4:]

@@ -1,0 +1,33 @@
+"""The agent's WebSocket: joins the groups whose pushes this agent may receive."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from . import groups
+
+
+class AgentConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        agent = self.scope.get("user")
+        if agent is None or not agent.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.groups_joined = await database_sync_to_async(self._groups_for)(agent)
+        for name in self.groups_joined:
+            await self.channel_layer.group_add(name, self.channel_name)
+        await self.accept()
+
+    @staticmethod
+    def _groups_for(agent: object) -> list[str]:
+        names = [groups.agent_group(agent.pk), groups.EVERYONE]  # type: ignore[attr-defined]
+        if agent.sees_everything:  # type: ignore[attr-defined]
+            names.append(groups.STAFF)
+        names += [groups.team_group(team_id) for team_id in agent.team_ids()]  # type: ignore[attr-defined]
+        return names
+
+    async def disconnect(self, code: int) -> None:
+        for name in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(name, self.channel_name)
+
+    async def push(self, event: dict) -> None:
+        await self.send_json({"kind": event["kind"], "conversation_id": event["conversation_id"]})

@@ -1,0 +1,52 @@
+"""Forms for the agent workspace: they validate, views then call one action."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from parley.accounts.models import Agent, Team
+from parley.conversations.models import Priority, Status
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: object, initial: object = None) -> list:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            if upload.size > settings.PARLEY_MAX_ATTACHMENT_BYTES:
+                raise forms.ValidationError(
+                    _("%(name)s is larger than the %(limit)s MB limit."),
+                    params={
+                        "name": upload.name,
+                        "limit": settings.PARLEY_MAX_ATTACHMENT_BYTES // (1024 * 1024),
+                    },
+                )
+        return cleaned
+
+
+class ComposeForm(forms.Form):
+    mode = forms.ChoiceField(choices=[("reply", _("Reply")), ("note", _("Internal note"))])
+    text = forms.CharField(max_length=100_000, strip=True)
+    attachments = MultipleFileField(required=False)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=Agent.objects.filter(is_active=True), required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    note = forms.CharField(max_length=5000, required=False, strip=True)
+
+
+class UpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices, required=False)
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, required=False)
+    tags = forms.CharField(max_length=1000, required=False, help_text=_("Comma-separated"))
+    set_tags = forms.BooleanField(required=False)
+
+    def tag_names(self) -> list[str]:
+        return [t for t in self.cleaned_data["tags"].split(",") if t.strip()]

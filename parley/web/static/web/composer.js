@@ -1,0 +1,34 @@
+// Reply / internal-note toggle: notes look clearly different before they are sent.
+
+export function installComposer() {
+  const form = document.getElementById("composer");
+  if (!form) return;
+  const textarea = form.querySelector("textarea");
+  const button = form.querySelector("button[type=submit]");
+  const apply = () => {
+    const mode = form.querySelector("input[name=mode]:checked").value;
+    form.classList.toggle("mode-note", mode === "note");
+    form.classList.toggle("mode-reply", mode === "reply");
+    textarea.placeholder = textarea.dataset[`${mode}Placeholder`];
+    button.textContent = button.dataset[`${mode}Label`];
+  };
+  form.addEventListener("change", apply);
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("submit", () => {
+    button.disabled = true;
+  });
+  apply();
+}
+
+export function setComposerMode(mode) {
+  const form = document.getElementById("composer");
+  if (!form) return;
+  form.querySelector(`input[name=mode][value=${mode}]`).checked = true;
+  form.dispatchEvent(new Event("change"));
+  form.querySelector("textarea").focus();
+}

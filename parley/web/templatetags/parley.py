@@ -1,0 +1,56 @@
+"""Small presentation helpers for the agent workspace templates."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+from parley.conversations.models import EntryKind, Priority, Status, TimelineEntry
+
+register = template.Library()
+
+
+@register.filter
+def priority_label(value: int) -> str:
+    return str(Priority(value).label)
+
+
+@register.filter
+def priority_name(value: int) -> str:
+    return Priority(value).name.lower()
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return str(Status(value).label) if value in Status.values else value
+
+
+@register.filter
+def entry_summary(entry: TimelineEntry) -> str:
+    """One line describing a non-message timeline entry, in the agent's language."""
+    who = str(entry.actor) if entry.actor else entry.actor_label or _("system")
+    data = entry.data
+    if entry.kind == EntryKind.CREATED:
+        return _("Conversation started")
+    if entry.kind == EntryKind.ASSIGNED:
+        target = data.get("assignee") or data.get("team") or _("nobody")
+        return _("%(who)s assigned this to %(target)s") % {"who": who, "target": target}
+    if entry.kind == EntryKind.HANDOFF:
+        target = data.get("assignee") or data.get("team") or _("nobody")
+        return _("%(who)s handed this off to %(target)s") % {"who": who, "target": target}
+    if entry.kind == EntryKind.STATUS_CHANGED:
+        return _("%(who)s changed status from %(old)s to %(new)s") % {
+            "who": who,
+            "old": status_label(data.get("old", "")),
+            "new": status_label(data.get("new", "")),
+        }
+    if entry.kind == EntryKind.PRIORITY_CHANGED:
+        return _("%(who)s changed priority from %(old)s to %(new)s") % {
+            "who": who,
+            "old": priority_label(data.get("old", 2)),
+            "new": priority_label(data.get("new", 2)),
+        }
+    if entry.kind == EntryKind.TAGS_CHANGED:
+        parts = [f"+{t}" for t in data.get("added", [])] + [f"−{t}" for t in data.get("removed", [])]
+        return _("%(who)s changed tags: %(tags)s") % {"who": who, "tags": " ".join(parts)}
+    if entry.kind == EntryKind.DELIVERY_FAILED:
+        return _("Delivery failed: %(reason)s") % {"reason": data.get("reason", "")}
+    return str(EntryKind(entry.kind).label) if entry.kind in EntryKind.values else entry.kind

@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import RedirectView
+
+from .views import conversation, customers, inbox
+from .views.auth import LoginView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="inbox", permanent=False)),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inbox/", inbox.inbox, {"view": "mine"}, name="inbox"),
+    path("inbox/<str:view>/", inbox.inbox, name="inbox_view"),
+    path("c/<int:conversation_id>/", conversation.detail, name="conversation"),
+    path("c/<int:conversation_id>/live/", conversation.live, name="conversation_live"),
+    path("c/<int:conversation_id>/reply/", conversation.reply, name="conversation_reply"),
+    path("c/<int:conversation_id>/assign/", conversation.assign, name="conversation_assign"),
+    path("c/<int:conversation_id>/update/", conversation.update, name="conversation_update"),
+    path(
+        "attachments/<int:attachment_id>/", conversation.attachment, name="attachment"
+    ),
+    path("customers/<int:customer_id>/", customers.detail, name="customer"),
+]

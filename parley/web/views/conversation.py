@@ -1,0 +1,145 @@
+"""The conversation page and what an agent does from it. Thin: parse, authorise, one action."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parley.accounts.models import Agent, Team
+from parley.conversations import actions
+from parley.conversations.access import access_conversation, can_see, visible_conversations
+from parley.conversations.models import Attachment, Conversation, Priority, Status
+from parley.core.errors import NotFound, ParleyError
+
+from ..forms import AssignForm, ComposeForm, UpdateForm
+
+
+def _load(request: HttpRequest, conversation_id: int) -> Conversation:
+    try:
+        return access_conversation(request.user, conversation_id)  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404("conversation not found") from None
+
+
+def conversation_context(agent: Agent, conversation: Conversation) -> dict:
+    timeline = (
+        conversation.timeline.select_related("actor", "message", "message__author")
+        .prefetch_related("message__attachments")
+        .order_by("created_at", "id")
+    )
+    customer = conversation.customer
+    return {
+        "conversation": conversation,
+        "timeline": timeline,
+        "customer": customer,
+        "identities": customer.identities.all(),
+        "customer_notes": customer.notes.select_related("author")[:10],
+        "other_conversations": visible_conversations(agent)
+        .filter(customer=customer)
+        .exclude(pk=conversation.pk)
+        .select_related("channel")
+        .order_by("-created_at")[:20],
+        "tags": ", ".join(conversation.tags.values_list("name", flat=True)),
+    }
+
+
+@login_required
+def detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _load(request, conversation_id)
+    context = conversation_context(request.user, conversation)  # type: ignore[arg-type]
+    context.update(
+        compose=ComposeForm(initial={"mode": "reply"}),
+        statuses=Status.choices,
+        priorities=Priority.choices,
+        agents=Agent.objects.filter(is_active=True),
+        teams=Team.objects.all(),
+    )
+    return render(request, "web/conversation.html", context)
+
+
+@login_required
+def live(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The parts of the page a push refreshes: timeline and ticket properties."""
+    conversation = _load(request, conversation_id)
+    context = conversation_context(request.user, conversation)  # type: ignore[arg-type]
+    return render(request, "web/_conversation_live.html", context)
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _load(request, conversation_id)
+    form = ComposeForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, error.as_text())
+        return redirect("conversation", conversation_id)
+    files = form.cleaned_data["attachments"]
+    if form.cleaned_data["mode"] == "note":
+        actions.add_note(request.user, conversation, form.cleaned_data["text"], files)  # type: ignore[arg-type]
+    else:
+        actions.send_reply(request.user, conversation, form.cleaned_data["text"], files)  # type: ignore[arg-type]
+    return redirect("conversation", conversation_id)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _load(request, conversation_id)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pick an agent or a team that exists."))
+        return redirect("conversation", conversation_id)
+    try:
+        actions.assign_conversation(
+            request.user,  # type: ignore[arg-type]
+            conversation,
+            assignee=form.cleaned_data["assignee"],
+            team=form.cleaned_data["team"],
+            note=form.cleaned_data["note"],
+        )
+    except ParleyError as exc:
+        messages.error(request, exc.detail)
+        return redirect("conversation", conversation_id)
+    if not can_see(request.user, conversation):  # type: ignore[arg-type]
+        messages.info(request, _("Handed off. The conversation left your queues."))
+        return redirect("inbox")
+    return redirect("conversation", conversation_id)
+
+
+@login_required
+@require_POST
+def update(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _load(request, conversation_id)
+    form = UpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That status or priority does not exist."))
+        return redirect("conversation", conversation_id)
+    agent, data = request.user, form.cleaned_data
+    try:
+        if data["status"]:
+            actions.set_status(agent, conversation, data["status"])  # type: ignore[arg-type]
+        if data["priority"] is not None and data["priority"] != "":
+            actions.set_priority(agent, conversation, data["priority"])  # type: ignore[arg-type]
+        if data["set_tags"]:
+            actions.set_tags(agent, conversation, form.tag_names())  # type: ignore[arg-type]
+    except ParleyError as exc:
+        messages.error(request, exc.detail)
+    return redirect("conversation", conversation_id)
+
+
+@login_required
+def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """Attachments are served only to agents who may see their conversation."""
+    found = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404("attachment not found")
+    _load(request, found.message.conversation_id)
+    return FileResponse(
+        found.file.open("rb"),
+        as_attachment=not found.content_type.startswith("image/"),
+        filename=found.filename,
+        content_type=found.content_type,
+    )

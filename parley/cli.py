@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--name", default="cli")
     command("demo", cmd_demo, "Load the demo workspace into an empty database.")
     sub = command("replay", cmd_replay, "Process stored inbound events again.")
-    sub.add_argument("event_ids", nargs="*", type=int, help="events to replay (default: all failed)")
+    sub.add_argument(
+        "event_ids", nargs="*", type=int, help="events to replay (default: all failed)"
+    )
     sub = command("manage", cmd_manage, "Run a Django management command.")
     sub.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -101,7 +103,9 @@ def _run_uvicorn(app: object, host: str, port: int, lifespan: str) -> int:
     import uvicorn
 
     print(f"parley: serving on http://{host}:{port}/", flush=True)
-    uvicorn.run(app, host=host, port=port, lifespan=lifespan, log_level="warning", ws="websockets-sansio")  # type: ignore[arg-type]
+    uvicorn.run(
+        app, host=host, port=port, lifespan=lifespan, log_level="warning", ws="websockets-sansio"
+    )  # type: ignore[arg-type]
     return 0
 
 
@@ -158,8 +162,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from parley.conversations.tasks import process_event
 
     events = InboundEvent.objects.select_related("channel").order_by("pk")
-    events = events.filter(pk__in=args.event_ids) if args.event_ids else events.filter(
-        status=InboundStatus.FAILED
+    events = (
+        events.filter(pk__in=args.event_ids)
+        if args.event_ids
+        else events.filter(status=InboundStatus.FAILED)
     )
     failed = 0
     for event in events:

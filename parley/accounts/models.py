@@ -84,5 +84,7 @@ class ApiToken(models.Model):
     @classmethod
     def mint(cls, agent: Agent, name: str) -> tuple["ApiToken", str]:
         raw = "prl_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(agent=agent, name=name, prefix=raw[:8], digest=cls.digest_of(raw))
+        token = cls.objects.create(
+            agent=agent, name=name, prefix=raw[:8], digest=cls.digest_of(raw)
+        )
         return token, raw

@@ -1,7 +1,7 @@
 """Workspace configuration: tags, channels, agents and teams."""
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from parley.accounts.actions import create_agent, save_team, update_agent
 from parley.accounts.models import Agent, Team
@@ -51,7 +51,7 @@ def list_tags(request: HttpRequest):
 def add_tag(request: HttpRequest, body: TagIn):
     if not agent_of(request).sees_everything:
         raise PermissionDenied("only leads and admins may create tags")
-    return 201, create_tag(body.name, body.color)
+    return Status(201, create_tag(body.name, body.color))
 
 
 def channel_out(channel: Channel) -> ChannelOut:
@@ -84,7 +84,7 @@ def create_channel(request: HttpRequest, body: ChannelIn):
         secrets=body.secrets,
         team=team,
     )
-    return 201, channel_out(channel)
+    return Status(201, channel_out(channel))
 
 
 @router.patch("/channels/{channel_id}", response=ChannelOut, tags=["channels"])
@@ -123,7 +123,7 @@ def list_agents(request: HttpRequest):
 @router.post("/agents", response={201: AgentOut}, tags=["agents"])
 def add_agent(request: HttpRequest, body: AgentIn):
     require_admin(request)
-    return 201, agent_out(create_agent(**body.dict()))
+    return Status(201, agent_out(create_agent(**body.dict())))
 
 
 @router.patch("/agents/{agent_id}", response=AgentOut, tags=["agents"])
@@ -145,7 +145,7 @@ def list_teams(request: HttpRequest):
 @router.post("/teams", response={201: TeamOut}, tags=["teams"])
 def add_team(request: HttpRequest, body: TeamIn):
     require_admin(request)
-    return 201, team_out(save_team(None, name=body.name, member_ids=body.member_ids))
+    return Status(201, team_out(save_team(None, name=body.name, member_ids=body.member_ids)))
 
 
 @router.patch("/teams/{team_id}", response=TeamOut, tags=["teams"])

@@ -1,7 +1,7 @@
 """Conversations and their messages."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from parley.accounts.models import Agent, Team
 from parley.conversations import actions
@@ -49,7 +49,9 @@ def list_conversations(request: HttpRequest, query: Query[ConversationQuery]):
         team=query.team,
         priority=_priority(query.priority) if query.priority else None,
     )
-    rows, cursor = paginate(inbox(agent_of(request), query.view, filters), query.cursor, query.limit)
+    rows, cursor = paginate(
+        inbox(agent_of(request), query.view, filters), query.cursor, query.limit
+    )
     return {"items": [ConversationOut.of(c) for c in rows], "next_cursor": cursor}
 
 
@@ -82,7 +84,9 @@ def assign(request: HttpRequest, conversation_id: int, body: AssignIn):
 
 
 @router.get("/conversations/{conversation_id}/messages", response=MessagePage)
-def list_messages(request: HttpRequest, conversation_id: int, cursor: str | None = None, limit: int = 50):
+def list_messages(
+    request: HttpRequest, conversation_id: int, cursor: str | None = None, limit: int = 50
+):
     conversation = access_conversation(agent_of(request), conversation_id)
     messages = conversation.messages.select_related("author").prefetch_related("attachments")
     rows, next_cursor = paginate(messages, cursor, limit)
@@ -93,14 +97,14 @@ def list_messages(request: HttpRequest, conversation_id: int, cursor: str | None
 def reply(request: HttpRequest, conversation_id: int, body: TextIn):
     agent = agent_of(request)
     conversation = access_conversation(agent, conversation_id)
-    return 201, MessageOut.of(actions.send_reply(agent, conversation, body.text))
+    return Status(201, MessageOut.of(actions.send_reply(agent, conversation, body.text)))
 
 
 @router.post("/conversations/{conversation_id}/notes", response={201: MessageOut})
 def add_note(request: HttpRequest, conversation_id: int, body: TextIn):
     agent = agent_of(request)
     conversation = access_conversation(agent, conversation_id)
-    return 201, MessageOut.of(actions.add_note(agent, conversation, body.text))
+    return Status(201, MessageOut.of(actions.add_note(agent, conversation, body.text)))
 
 
 def _priority(name: str) -> int:

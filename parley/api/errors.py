@@ -9,7 +9,9 @@ from parley.core.errors import ParleyError
 
 def install_error_handlers(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, status: int, code: str, detail: str, **extra: object):
-        return api.create_response(request, {"code": code, "detail": detail, **extra}, status=status)
+        return api.create_response(
+            request, {"code": code, "detail": detail, **extra}, status=status
+        )
 
     @api.exception_handler(ParleyError)
     def parley_error(request: HttpRequest, exc: ParleyError) -> HttpResponse:

@@ -7,7 +7,7 @@ InboundEvent, visible and replayable) and the caller gets a 4xx naming the probl
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from parley.connectors.api import ApiInboundMessage, validate_payload
 from parley.connectors.models import Channel, ChannelKind
@@ -54,4 +54,4 @@ def post_message(request: HttpRequest, channel_id: int):
         event = accept_inbound_event(channel, kept_headers(request), body, invalid_reason=problem)
     if problem:
         raise InvalidInput(f"{problem} (kept as inbound event {event.pk})", code="invalid_payload")
-    return 202, {"event_id": event.pk, "status": event.status}
+    return Status(202, {"event_id": event.pk, "status": event.status})

@@ -33,7 +33,9 @@ def receive_webhook(request: HttpRequest, kind: str, channel_id: int) -> HttpRes
     if request.method != "POST":
         return HttpResponse(status=405)
     with transaction.atomic():
-        accept_inbound_event(channel, kept_headers(request), request.body.decode("utf-8", "replace"))
+        accept_inbound_event(
+            channel, kept_headers(request), request.body.decode("utf-8", "replace")
+        )
     return HttpResponse("ok")
 
 

@@ -46,9 +46,7 @@ def access_conversation(agent: Agent, conversation_id: int) -> Conversation:
 def visible_customers(agent: Agent) -> QuerySet[Customer]:
     if agent.sees_everything:
         return Customer.objects.all()
-    return Customer.objects.filter(
-        conversations__in=visible_conversations(agent)
-    ).distinct()
+    return Customer.objects.filter(conversations__in=visible_conversations(agent)).distinct()
 
 
 def access_customer(agent: Agent, customer_id: int) -> Customer:

@@ -16,7 +16,16 @@ class InboundEventAdmin(admin.ModelAdmin):
 
     list_display = ("id", "channel", "status", "received_at", "attempts", "error")
     list_filter = ("status", "channel")
-    readonly_fields = ("channel", "headers", "body", "status", "error", "attempts", "received_at", "processed_at")
+    readonly_fields = (
+        "channel",
+        "headers",
+        "body",
+        "status",
+        "error",
+        "attempts",
+        "received_at",
+        "processed_at",
+    )
     actions = ("replay",)
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]

@@ -101,9 +101,7 @@ def _store_message(event: InboundMessage) -> Message:
     return message
 
 
-def _conversation_for(
-    channel: Channel, customer: Customer, event: InboundMessage
-) -> Conversation:
+def _conversation_for(channel: Channel, customer: Customer, event: InboundMessage) -> Conversation:
     """The active conversation for this thread; a closed one is never reused."""
     conversation = (
         Conversation.objects.select_for_update()

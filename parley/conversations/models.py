@@ -107,7 +107,9 @@ DELIVERY_ORDER = {
 
 
 class Message(models.Model):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     # Denormalised from the conversation so (channel, external_id) can be unique.
     channel = models.ForeignKey("connectors.Channel", on_delete=models.PROTECT, related_name="+")
     direction = models.CharField(max_length=4, choices=Direction.choices)

@@ -35,7 +35,9 @@ def view_queryset(agent: Agent, view: str) -> QuerySet[Conversation]:
     return conversations
 
 
-def filtered(conversations: QuerySet[Conversation], filters: InboxFilters) -> QuerySet[Conversation]:
+def filtered(
+    conversations: QuerySet[Conversation], filters: InboxFilters
+) -> QuerySet[Conversation]:
     if filters.status:
         conversations = conversations.filter(status=filters.status)
     else:

@@ -113,5 +113,7 @@ def outbound_from(message: Message) -> OutboundMessage:
         text=message.text,
         html=message.html,
         subject=conversation.subject,
-        attachments=[(a.filename, a.content_type, a.file.read()) for a in message.attachments.all()],
+        attachments=[
+            (a.filename, a.content_type, a.file.read()) for a in message.attachments.all()
+        ],
     )

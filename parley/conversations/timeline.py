@@ -29,7 +29,9 @@ def conversation_created(*, conversation: Conversation) -> TimelineEntry:
 
 
 def message_received(*, conversation: Conversation, message: Message) -> TimelineEntry:
-    return _record(conversation, EntryKind.MESSAGE_RECEIVED, actor_label="customer", message=message)
+    return _record(
+        conversation, EntryKind.MESSAGE_RECEIVED, actor_label="customer", message=message
+    )
 
 
 def reply_sent(*, conversation: Conversation, message: Message, actor: Agent) -> TimelineEntry:
@@ -100,12 +102,14 @@ def priority_changed(
 def tags_changed(
     *, conversation: Conversation, added: list[str], removed: list[str], actor: Agent | None
 ) -> TimelineEntry:
-    return _record(
-        conversation, EntryKind.TAGS_CHANGED, actor=actor, added=added, removed=removed
-    )
+    return _record(conversation, EntryKind.TAGS_CHANGED, actor=actor, added=added, removed=removed)
 
 
 def delivery_failed(*, conversation: Conversation, message: Message, reason: str) -> TimelineEntry:
     return _record(
-        conversation, EntryKind.DELIVERY_FAILED, actor_label="system", message=message, reason=reason
+        conversation,
+        EntryKind.DELIVERY_FAILED,
+        actor_label="system",
+        message=message,
+        reason=reason,
     )

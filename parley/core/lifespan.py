@@ -9,7 +9,9 @@ from asgiref.sync import sync_to_async
 
 from .worker import run_in_loop
 
-ASGIApp = Callable[[dict, Callable[..., Awaitable[Any]], Callable[..., Awaitable[Any]]], Awaitable[None]]
+ASGIApp = Callable[
+    [dict, Callable[..., Awaitable[Any]], Callable[..., Awaitable[Any]]], Awaitable[None]
+]
 
 
 def with_worker(app: ASGIApp, interval: float) -> ASGIApp:

@@ -25,9 +25,7 @@ def sanitize_html(raw: str) -> str:
 
 def text_to_html(text: str) -> str:
     paragraphs = re.split(r"\n{2,}", text.strip())
-    return "".join(
-        "<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs if p
-    )
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs if p)
 
 
 def preview(text: str, length: int = 140) -> str:

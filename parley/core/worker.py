@@ -5,6 +5,7 @@ loop, so pushes made by tasks reach the in-memory channel layer's sockets in the
 """
 
 import asyncio
+import contextlib
 import logging
 
 from asgiref.sync import sync_to_async
@@ -60,7 +61,5 @@ async def run_in_loop(stop: asyncio.Event, interval: float) -> None:
             logger.exception("worker loop error")
             ran = False
         if not ran:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
-            except TimeoutError:
-                pass

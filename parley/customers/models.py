@@ -59,3 +59,6 @@ class CustomerNote(models.Model):
 
     class Meta:
         ordering = ["-pinned", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.body[:60]

@@ -39,9 +39,7 @@ def push_conversation_on_commit(
     team_ids: tuple[int | None, ...] = (conversation.team_id,)
     if previous_team_id != conversation.team_id:
         team_ids += (previous_team_id,)
-    names = audience(
-        team_ids=team_ids, agent_ids=(conversation.assignee_id, previous_assignee_id)
-    )
+    names = audience(team_ids=team_ids, agent_ids=(conversation.assignee_id, previous_assignee_id))
     event = {"type": "push", "kind": kind, "conversation_id": conversation.pk}
     transaction.on_commit(lambda: send_to_groups(names, event))
 

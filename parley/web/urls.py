@@ -16,8 +16,6 @@ urlpatterns = [
     path("c/<int:conversation_id>/reply/", conversation.reply, name="conversation_reply"),
     path("c/<int:conversation_id>/assign/", conversation.assign, name="conversation_assign"),
     path("c/<int:conversation_id>/update/", conversation.update, name="conversation_update"),
-    path(
-        "attachments/<int:attachment_id>/", conversation.attachment, name="attachment"
-    ),
+    path("attachments/<int:attachment_id>/", conversation.attachment, name="attachment"),
     path("customers/<int:customer_id>/", customers.detail, name="customer"),
 ]

@@ -49,7 +49,9 @@ def entry_summary(entry: TimelineEntry) -> str:
             "new": priority_label(data.get("new", 2)),
         }
     if entry.kind == EntryKind.TAGS_CHANGED:
-        parts = [f"+{t}" for t in data.get("added", [])] + [f"−{t}" for t in data.get("removed", [])]
+        parts = [f"+{t}" for t in data.get("added", [])] + [
+            f"-{t}" for t in data.get("removed", [])
+        ]
         return _("%(who)s changed tags: %(tags)s") % {"who": who, "tags": " ".join(parts)}
     if entry.kind == EntryKind.DELIVERY_FAILED:
         return _("Delivery failed: %(reason)s") % {"reason": data.get("reason", "")}

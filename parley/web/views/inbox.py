@@ -8,7 +8,8 @@ from django.shortcuts import render
 from parley.accounts.models import Agent, Team
 from parley.connectors.models import Channel
 from parley.conversations.models import Priority, Status, Tag
-from parley.conversations.queries import VIEWS, InboxFilters, inbox as inbox_query, view_counts
+from parley.conversations.queries import VIEWS, InboxFilters, view_counts
+from parley.conversations.queries import inbox as inbox_query
 
 PAGE_SIZE = 50
 

@@ -121,8 +121,7 @@ def assign_conversation(
     push_conversation_on_commit(
         conversation,
         "assigned",
-        previous_team_id=previous_team_id,
-        previous_assignee_id=previous.pk if previous else None,
+        moved_from=(previous_team_id, previous.pk if previous else None),
     )
     return conversation
 

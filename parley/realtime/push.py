@@ -32,14 +32,16 @@ def push_conversation_on_commit(
     conversation: "Conversation",
     kind: str,
     *,
-    previous_team_id: int | None = None,
-    previous_assignee_id: int | None = None,
+    moved_from: tuple[int | None, int | None] | None = None,
 ) -> None:
-    """After commit, tell everyone who can (or could, before this change) see it."""
+    """After commit, tell everyone who can see it — and, when it changed hands,
+    everyone who could before (`moved_from` = previous team id, previous assignee id)."""
     team_ids: tuple[int | None, ...] = (conversation.team_id,)
-    if previous_team_id != conversation.team_id:
-        team_ids += (previous_team_id,)
-    names = audience(team_ids=team_ids, agent_ids=(conversation.assignee_id, previous_assignee_id))
+    agent_ids: tuple[int | None, ...] = (conversation.assignee_id,)
+    if moved_from is not None:
+        team_ids += (moved_from[0],)
+        agent_ids += (moved_from[1],)
+    names = audience(team_ids=team_ids, agent_ids=agent_ids)
     event = {"type": "push", "kind": kind, "conversation_id": conversation.pk}
     transaction.on_commit(lambda: send_to_groups(names, event))
 

@@ -48,34 +48,19 @@ AGENTS = (
     ("jonas", "jonas@example.com", "Jonas Weber", Role.AGENT, "", (CARE,)),
 )
 HANDLERS = {"sam": 6, "jonas": 6, "mina": 4, "priya": 2, "alex": 1}
-CHANNELS = {
-    ChannelKind.EMAIL: ("Email · help@juniper-outfitters.example", CARE),
-    ChannelKind.CHAT: ("Website chat", None),
-    ChannelKind.WEBFORM: ("Contact form", CARE),
-    ChannelKind.MESSENGER: ("Facebook Messenger", None),
-    ChannelKind.INSTAGRAM: ("Instagram DMs @juniper.outfitters", None),
-    ChannelKind.INSTAGRAM_COMMENT: ("Instagram comments @juniper.outfitters", None),
-    ChannelKind.WHATSAPP: ("WhatsApp +1 415 555 0100", SALES),
-    ChannelKind.X: ("X @juniperoutfit", None),
-    ChannelKind.API: ("Mobile app (API)", SALES),
+# kind: (name, team, the kind of identity its customers write from)
+CHANNELS: dict[str, tuple[str, str | None, str]] = {
+    ChannelKind.EMAIL: ("Email · help@juniper-outfitters.example", CARE, IdentityKind.EMAIL),
+    ChannelKind.CHAT: ("Website chat", None, IdentityKind.CHAT),
+    ChannelKind.WEBFORM: ("Contact form", CARE, IdentityKind.EMAIL),
+    ChannelKind.MESSENGER: ("Facebook Messenger", None, IdentityKind.MESSENGER),
+    ChannelKind.INSTAGRAM: ("Instagram DMs @juniper.outfitters", None, IdentityKind.INSTAGRAM),
+    ChannelKind.INSTAGRAM_COMMENT: ("Instagram comments", None, IdentityKind.INSTAGRAM),
+    ChannelKind.WHATSAPP: ("WhatsApp +1 415 555 0100", SALES, IdentityKind.WHATSAPP),
+    ChannelKind.X: ("X @juniperoutfit", None, IdentityKind.X),
+    ChannelKind.API: ("Mobile app (API)", SALES, IdentityKind.API),
 }
-SENDER_KIND = {
-    ChannelKind.EMAIL: IdentityKind.EMAIL,
-    ChannelKind.CHAT: IdentityKind.CHAT,
-    ChannelKind.WEBFORM: IdentityKind.EMAIL,
-    ChannelKind.MESSENGER: IdentityKind.MESSENGER,
-    ChannelKind.INSTAGRAM: IdentityKind.INSTAGRAM,
-    ChannelKind.INSTAGRAM_COMMENT: IdentityKind.INSTAGRAM,
-    ChannelKind.WHATSAPP: IdentityKind.WHATSAPP,
-    ChannelKind.X: IdentityKind.X,
-    ChannelKind.API: IdentityKind.API,
-}
-SUBJECT_KINDS = {
-    ChannelKind.EMAIL,
-    ChannelKind.WEBFORM,
-    ChannelKind.API,
-    ChannelKind.INSTAGRAM_COMMENT,
-}
+SUBJECT_KINDS = {"email", "webform", "api", "instagram_comment"}
 RECEIPT_KINDS = {ChannelKind.WHATSAPP, ChannelKind.MESSENGER, ChannelKind.INSTAGRAM}
 EXTRA_KINDS = (ChannelKind.EMAIL, ChannelKind.INSTAGRAM, ChannelKind.WHATSAPP, ChannelKind.CHAT)
 TAG_COLORS = {
@@ -83,206 +68,148 @@ TAG_COLORS = {
     "order-status": "#0d9488", "wholesale": "#16a34a", "discount": "#db2777",
     "payment": "#ea580c", "sizing": "#64748b", "restock": "#0891b2", "invoice": "#4b5563",
 }  # fmt: skip
-STATUS_WEIGHTS = {Status.NEW: 16, Status.OPEN: 32, Status.PENDING: 18, Status.RESOLVED: 20,
-                  Status.CLOSED: 14}  # fmt: skip
+STATUS_WEIGHTS = {"new": 16, "open": 32, "pending": 18, "resolved": 20, "closed": 14}
 # How many hours ago a conversation in each status began.
-AGE_HOURS = {Status.NEW: (0.2, 30.0), Status.OPEN: (2.0, 120.0), Status.PENDING: (10.0, 200.0),
-             Status.RESOLVED: (24.0, 300.0), Status.CLOSED: (120.0, 336.0)}  # fmt: skip
+AGE_HOURS = {"new": (0.2, 30), "open": (2, 120), "pending": (10, 200), "resolved": (24, 300),
+             "closed": (120, 336)}  # fmt: skip
 # Seconds that pass before each kind of timeline entry.
-GAP_SECONDS = {EntryKind.MESSAGE_RECEIVED: (900, 21600), EntryKind.REPLY_SENT: (240, 5400),
-               EntryKind.NOTE_ADDED: (60, 900), EntryKind.HANDOFF: (600, 7200),
-               EntryKind.DELIVERY_FAILED: (2, 20), EntryKind.STATUS_CHANGED: (30, 1800)}  # fmt: skip
+GAP_SECONDS = {"message_received": (900, 21600), "reply_sent": (240, 5400), "note_added": (60, 900),
+               "handoff": (600, 7200), "delivery_failed": (2, 20),
+               "status_changed": (30, 1800)}  # fmt: skip
 
 EN_NAMES = """Emma Johnson, Liam Brown, Olivia García, Noah Wilson, Ava Martinez, Ethan Anderson,
-Sophia Taylor, Lucas Thomas, Mia Moore, Mason Jackson, Isabella White, Logan Harris, Chloé Martin,
-James Thompson, Amelia Clark, Benjamin Lewis, Harper Robinson, Elijah Walker, Zoe Young, Henry Allen,
-Aisha Khan, Mateo Rossi, Freya Lindqvist, Oscar Novak, Lily Bennett, Daniel O'Brien, Grace Kelly,
-Samuel Okafor, Nora Fischer, Leo Dubois, Hannah Schmidt, Jack Murphy"""
+Sophia Taylor, Lucas Thomas, Mia Moore, Mason Jackson, Isabella White, Logan Harris, Zoe Young,
+Chloé Martin, James Thompson, Amelia Clark, Benjamin Lewis, Harper Robinson, Elijah Walker,
+Henry Allen, Aisha Khan, Mateo Rossi, Freya Lindqvist, Oscar Novak, Lily Bennett, Daniel O'Brien,
+Grace Kelly, Samuel Okafor, Nora Fischer, Leo Dubois, Hannah Schmidt, Jack Murphy"""
 KO_NAMES = """김지은 jieun.kim, 박서준 seojun.park, 이하늘 haneul.lee, 최민호 minho.choi,
 정유나 yuna.jung, 한소희 sohee.han, 오세훈 sehun.oh, 윤아름 areum.yoon"""
 EN_DOMAINS = ("gmail.com", "outlook.com", "icloud.com", "proton.me", "yahoo.com")
 US_AREAS = ("415", "212", "312", "206", "617", "512")
 
+# One block per story: `tags | subject`, then > the customer asks, < the answer,
+# + what the customer writes next, ! an internal note. Indented lines continue the one above.
 STORIES_TEXT = """
-tags: order-status shipping
-subject: Where is my order #{order}?
-asks: Hi! I ordered the Harbor rain jacket last week (order #{order}) and the tracking hasn't
-  moved since Tuesday. Any idea when it will arrive?
-answer: Hi {first}, sorry for the wait! The carrier shows #{order} held at their regional hub
-  after the storm. It should be out for delivery within 2 business days; I'm keeping an eye on it.
-again: Thanks. Still nothing today though, should I be worried?
-note: Opened a trace with the carrier for #{order}, ref TR-55812.
+order-status shipping | Where is my order #{order}?
+> Hi! I ordered the Harbor rain jacket last week (order #{order}) and tracking hasn't moved
+  since Tuesday. Any idea when it will arrive?
+< Hi {first}, sorry for the wait! #{order} is held at the carrier's hub after the storm and
+  should be out for delivery within 2 business days. I'm keeping an eye on it.
++ Thanks. Still nothing today though, should I be worried?
+! Opened a trace with the carrier for #{order}, ref TR-55812.
 
-tags: refund
-subject: Return and refund for #{order}
-asks: Hello, I'd like to return the linen shirt from order #{order}. It's too big and the next
-  size down is sold out. How do I get a refund?
-answer: No problem at all, {first}. I've emailed you a prepaid return label. Once the parcel is
-  scanned we refund your original payment method within 3-5 business days.
-again: Dropped it off at the post office this morning 👍
-note: Refund of $58.00 approved for #{order}, releases on the first carrier scan.
+refund | Return and refund for #{order}
+> Hello, I'd like to return the linen shirt from order #{order}, it's too big. How do I get a
+  refund?
+< No problem, {first}! I've e-mailed you a prepaid return label. Once the parcel is scanned we
+  refund your card within 3-5 business days.
++ Dropped it off at the post office this morning 👍
+! Refund of $58.00 approved for #{order}, releases on the first carrier scan.
 
-tags: sizing
-subject: Trailhead boots sizing
-asks: Do the Trailhead boots run small? I'm usually a 9.5, sometimes a 10 in sneakers.
-answer: Good question! They run about half a size small, so we'd recommend a 10. Exchanges are
-  free within 30 days if the fit isn't right.
-again: Perfect, ordered the 10. Can I still use my discount code on it?
+sizing | Trailhead boots sizing
+> Do the Trailhead boots run small? I'm usually a 9.5, sometimes a 10 in sneakers.
+< They run about half a size small, so we'd recommend a 10. Exchanges are free for 30 days.
++ Perfect, ordered the 10. Can I still use my discount code on it?
 
-tags: discount bug
-subject: Discount code not working
-asks: The code SPRING15 says "invalid" at checkout. I got it in your newsletter yesterday, has it
-  expired already?
-answer: Sorry about that, {first}! The code only applies to full-price items and one item in your
-  cart was on sale. I've applied the 15% manually to order #{order}.
-again: Hmm, my confirmation e-mail still shows the full price.
-note: Checkout rejects SPRING15 when it is typed in lowercase. Reported to the web team (WEB-412).
+discount bug | Discount code not working
+> The code SPRING15 from yesterday's newsletter says "invalid" at checkout. Expired already?
+< Sorry, {first}! It only applies to full-price items and one item in your cart was on sale.
+  I've applied the 15% to order #{order} by hand.
++ Hmm, my confirmation e-mail still shows the full price.
+! Checkout rejects SPRING15 typed in lowercase. Reported to the web team (WEB-412).
 
-tags: shipping refund
-subject: Order #{order} arrived damaged
-asks: My stoneware mug set from order #{order} arrived with two mugs broken, the box was crushed
-  on one side. What can I do?
-answer: I'm so sorry, {first}! A replacement set ships today at no cost, and there's no need to
-  send the broken ones back. New tracking will follow by e-mail.
-again: Thank you, that was fast!
-note: Damage claim filed with the carrier, photos saved on the order.
+shipping refund | Order #{order} arrived damaged
+> My stoneware mug set (order #{order}) arrived with two mugs broken. What can I do?
+< I'm so sorry, {first}! A replacement set ships today at no cost, no need to send the broken
+  ones back.
++ Thank you, that was fast!
+! Damage claim filed with the carrier, photos saved on the order.
 
-tags: wholesale
-subject: Wholesale pricing for our boutique
-asks: Hi, we run a small boutique in Portland and would love to stock your soy candles and linen
-  towels. Do you offer wholesale pricing?
-answer: Thanks for reaching out, {first}! Our wholesale minimum is $300 at 50% off retail, with
-  free shipping over $600. I've attached our line sheet and can set up your account today.
-again: Great, we'd like to start with 24 candles. How do we place the order?
-note: Potential B2B account, they asked for net-30 terms. Check credit before approving.
+wholesale | Wholesale pricing for our boutique
+> Hi, we run a small boutique in Portland and would love to stock your soy candles. Do you
+  offer wholesale pricing?
+< Thanks for reaching out, {first}! Our wholesale minimum is $300 at 50% off retail. I've
+  attached the line sheet and can set up your account today.
++ Great, we'd like to start with 24 candles. How do we place the order?
+! Potential B2B account, they asked for net-30 terms. Check credit before approving.
 
-tags: order-status
-subject: Wrong shipping address on #{order}
-asks: I just placed order #{order} and it's going to my old address! Can you change it to
-  18 Bay Street, Apt 4?
-answer: Caught it just in time! The address on #{order} is now 18 Bay Street, Apt 4, and it
-  ships tomorrow morning.
+order-status | Wrong shipping address on #{order}
+> I just placed order #{order} with my old address! Can you change it to 18 Bay Street, Apt 4?
+< Caught it just in time! #{order} now goes to 18 Bay Street, Apt 4 and ships tomorrow.
 
-tags: payment bug
-subject: Card declined at checkout
-asks: My card keeps getting declined at checkout, but my bank says there's no problem on their
-  side. I've tried three times now.
-answer: Thanks for telling us, {first}. Our payment provider had a hiccup this morning and it's
-  fixed now. Could you try again? Your cart is still saved.
-again: It went through now, thanks!
-note: Payment provider incident 10:05-10:40, about 30 failed checkouts. Following up with each.
+payment bug | Card declined at checkout
+> My card keeps getting declined at checkout but my bank says everything is fine on their side.
+< Thanks for telling us, {first}. Our payment provider had a hiccup this morning and it's fixed
+  now. Could you try again? Your cart is still saved.
++ It went through now, thanks!
+! Payment provider incident 10:05-10:40, about 30 failed checkouts. Following up with each.
 
-tags: order-status refund
-subject: Please cancel order #{order}
-asks: Please cancel order #{order}, I picked the wrong colour. I wanted sage green, not olive.
-answer: Done! #{order} is cancelled and fully refunded; it can take 3-5 days to show on your
-  statement. Sage green is in stock if you'd like to reorder.
+order-status refund | Please cancel order #{order}
+> Please cancel order #{order}, I picked the wrong colour. I wanted sage green, not olive.
+< Done! #{order} is cancelled and fully refunded; it can take 3-5 days to show on your card.
 
-tags: restock
-subject: Restock: oatmeal cardigan size M
-asks: Hi, when will the oatmeal cardigan in size M be back in stock? I've been waiting for weeks!
-answer: The next batch is due around the 20th. Shall I add you to the restock alert so you get an
-  e-mail the moment it's live?
-again: Yes please!
+shipping order-status | Order #{order} needed by Saturday
+> Order #{order} has to arrive before my sister's birthday on Saturday and still says "label
+  created". Can anything be done?
+< I understand, {first}. I've upgraded #{order} to free express shipping, it arrives Friday.
++ It's Friday evening and it's still not here...
+! Express upgrade done, $14.90 absorbed. Warehouse confirms carrier pick-up at 16:00.
 
-tags: shipping order-status
-subject: Order #{order} needed by Saturday
-asks: Order #{order} was supposed to arrive before my sister's birthday on Saturday and it still
-  says "label created". Can anything be done?
-answer: I completely understand, {first}. I've upgraded #{order} to express shipping free of
-  charge, so it arrives Friday. Tracking updates tonight.
-again: It's Friday evening and it's still not here...
-note: Express upgrade done, $14.90 absorbed. Warehouse confirms carrier pick-up at 16:00.
+restock invoice | Restock and VAT invoice
+> When is the oatmeal cardigan in M back? Also, could I get a VAT invoice for #{order}?
+< The cardigan is due back around the 20th, and the VAT invoice for #{order} is attached.
++ Great, please add me to the restock alert!
 
-tags: shipping
-subject: Marked delivered but not here
-asks: Tracking for #{order} says delivered yesterday, but there's nothing at my door or with my
-  neighbours.
-answer: That's frustrating, sorry! Carriers sometimes mark parcels delivered a day early. If it
-  hasn't turned up by tomorrow evening we'll send a replacement right away.
-again: Still nothing. Can you send the replacement?
-note: Third "delivered but missing" this month in this zip code, flagged to our carrier rep.
+order-status shipping | 주문번호 {order} 배송 문의
+> 주문번호 {order} 배송이 언제 되나요? 일주일째 배송
+  준비 중으로 나와요.
+< 기다리게 해드려 죄송합니다. 주문번호 {order}은 오늘
+  출고되어 2~3일 안에 도착할 예정입니다.
++ 아직 배송 조회가 안 돼요.
+! 택배사 송장 등록 지연, 내일 오전에 다시 확인 예정
 
-tags: invoice
-subject: VAT invoice for #{order}
-asks: Could you send a VAT invoice for order #{order}? Company: Lindqvist Design AB,
-  VAT SE556677889901.
-answer: Of course! The VAT invoice for #{order} is attached. Let me know if the billing address
-  should be different.
+payment bug | 결제 오류
+> 결제가 안 돼요. 카드 승인이 계속 거절됩니다.
+< 불편을 드려 죄송합니다. 결제 시스템 점검이 끝났으니
+  다시 한 번 시도해 주시겠어요?
++ 이제 결제됐어요. 감사합니다!
+! Korean cards failing 3-D Secure since this morning, reported to payments.
 
-tags: order-status shipping
-subject: 주문번호 {order} 배송 문의
-asks: 주문번호 {order} 배송이 언제 되나요? 일주일째
-  배송 준비 중으로 나와요.
-answer: 안녕하세요 고객님, 기다리게 해드려 죄송합니다.
-  주문번호 {order}은 오늘 출고되어 2~3일 안에 도착할
-  예정입니다.
-again: 아직 배송 조회가 안 돼요.
-note: 택배사 송장 등록 지연, 내일 오전에 다시 확인 예정
+refund | 환불 요청
+> 환불 요청드립니다. 주문번호 {order} 니트가 너무 커요.
+< 반품 라벨을 이메일로 보내드렸습니다. 상품이 도착하면
+  3~5일 안에 환불 처리됩니다.
++ 오늘 택배 보냈어요.
+! 환불 승인 완료 (#{order}), 입고 확인 후 처리
 
-tags: payment bug
-subject: 결제 오류
-asks: 결제가 안 돼요. 카드 승인이 계속 거절됩니다.
-answer: 불편을 드려 죄송합니다. 결제 시스템 점검이
-  끝났으니 다시 한 번 시도해 주시겠어요?
-again: 이제 결제됐어요. 감사합니다!
-note: Korean cards failing 3-D Secure since this morning, reported to payments.
-
-tags: refund
-subject: 환불 요청
-asks: 환불 요청드립니다. 주문번호 {order} 니트 사이즈가
-  너무 커요.
-answer: 네 고객님, 반품 라벨을 이메일로 보내드렸습니다.
-  상품이 도착하면 3~5일 안에 환불 처리됩니다.
-again: 오늘 택배 보냈어요.
-note: 환불 승인 완료 (#{order}), 입고 확인 후 처리
-
-tags: sizing
-subject: 사이즈 교환 문의
-asks: 사이즈 교환 가능한가요? M을 L로 바꾸고 싶어요.
-answer: 네, 30일 이내에는 무료로 교환 가능합니다.
-  교환 신청 링크를 보내드릴게요.
-again: 링크 받았어요, 신청 완료했습니다.
-
-tags: discount
-subject: 할인 코드 적용 안 됨
-asks: 할인 코드 SPRING15가 적용이 안 돼요.
-answer: 확인해 보니 정가 상품에만 적용되는 코드였어요.
-  주문번호 {order}에 15% 할인을 직접 적용해 드렸습니다.
+discount sizing | 할인 코드와 사이즈 교환
+> 할인 코드 SPRING15가 적용이 안 돼요. 사이즈 교환도
+  가능한가요?
+< 코드는 정가 상품에만 적용돼서 주문번호 {order}에 15%
+  할인을 직접 적용해 드렸어요. 교환은 30일 이내 무료입니다.
 """
 COMMENTS_TEXT = """
-tags:
-subject: Post: the spring linen drop
-asks: Is this available in green? 😍
-answer: Yes! Sage green is back in stock in every size 💚
+| Post: the spring linen drop
+> Is this available in green? 😍
+< Yes! Sage green is back in stock in every size 💚
 
-tags: shipping
-subject: Post: the spring linen drop
-asks: Love this! Do you ship to Canada?
-answer: We do! Shipping to Canada is free on orders over $75 🇨🇦
+shipping order-status | Post: new candle scents
+> Ordered two weeks ago and still nothing. Order #{order}. Not impressed.
+< So sorry {first}! We've sent you a DM so we can sort this out right away.
+! Moved to DMs, the parcel is stuck at customs.
 
-tags: shipping order-status
-subject: Post: new candle scents
-asks: Ordered two weeks ago and still nothing. Order #{order}. Not impressed.
-answer: So sorry {first}! We've sent you a DM so we can sort this out right away.
-note: Moved to DMs, the order is stuck at customs.
-
-tags: shipping
-subject: Post: the spring linen drop
-asks: 이 제품 한국으로도 배송되나요?
-answer: 네! 한국으로도 배송됩니다. 보통 7~10일 정도 걸려요 📦
+shipping | Post: the spring linen drop
+> 이 제품 한국으로도 배송되나요?
+< 네! 한국으로도 배송됩니다. 보통 7~10일 정도 걸려요 📦
 """
 HANDOFF_NOTES = (
     "Going off shift. Customer is waiting on the carrier's answer, details are in the notes.",
-    "Needs a refund above my limit, can you approve it and reply?",
+    "Can you take this one? I'm on the warehouse call all afternoon.",
     "Passing this over: you handled this customer's last order.",
 )
 NUDGE = {False: "Any update on this?", True: "혹시 진행 상황 있을까요?"}
 WRAP_UP = {
-    (
-        False,
-        True,
-    ): "Thanks! I've passed this on and will get back to you once the warehouse replies.",
+    (False, True): "Thanks! I've passed this on and will write again once the warehouse replies.",
     (False, False): "All sorted now. Let us know if there's anything else we can do!",
     (True, True): "확인 감사합니다. 물류팀 답변을 받는 대로 다시 연락드리겠습니다.",
     (True, False): "처리 완료되었습니다. 궁금하신 점이 있으면 언제든 문의해 주세요!",
@@ -310,27 +237,13 @@ class Story:
 
 
 def parse_stories(text: str) -> list[Story]:
-    """`key: value` lines, one blank-line-separated block per story; indented lines continue."""
     stories = []
     for block in text.strip().split("\n\n"):
-        fields: dict[str, str] = {}
-        key = ""
-        for line in block.splitlines():
-            if line.startswith(" "):
-                fields[key] += " " + line.strip()
-            else:
-                key, _, value = line.partition(":")
-                fields[key] = value.strip()
-        stories.append(
-            Story(
-                tags=tuple(fields["tags"].split()),
-                subject=fields["subject"],
-                asks=fields["asks"],
-                answer=fields["answer"],
-                again=fields.get("again", ""),
-                note=fields.get("note", ""),
-            )
-        )
+        head, *lines = block.replace("\n  ", " ").splitlines()
+        tags, _, subject = head.partition("|")
+        parts = {line[0]: line[2:] for line in lines}
+        texts = (parts.get(marker, "") for marker in "><+!")
+        stories.append(Story(tuple(tags.split()), subject.strip(), *texts))
     return stories
 
 
@@ -358,7 +271,7 @@ class Person:
 
     def identity(self, kind: str) -> str:
         n = self.key
-        return {
+        values: dict[str, str] = {
             IdentityKind.EMAIL: self.email,
             IdentityKind.WHATSAPP: self.phone,
             IdentityKind.CHAT: f"visitor-{n * 2654435761 % 16**8:08x}",
@@ -366,7 +279,8 @@ class Person:
             IdentityKind.INSTAGRAM: str(17841400000000000 + n * 104729),
             IdentityKind.X: str(1500000000000000000 + n * 982451653),
             IdentityKind.API: f"app-user-{4100 + n}",
-        }[kind]
+        }
+        return values[kind]
 
 
 @dataclass
@@ -431,8 +345,8 @@ def _teams(agents: dict[str, Agent]) -> dict[str, Team]:
 
 
 def _channels(teams: dict[str, Team]) -> dict[str, Channel]:
-    channels = {}
-    for kind, (name, team) in CHANNELS.items():
+    channels: dict[str, Channel] = {}
+    for kind, (name, team, _) in CHANNELS.items():
         team_row = teams[team] if team else None
         channels[kind] = save_channel(
             None, kind=kind, name=name, settings={"demo": True}, team=team_row
@@ -495,7 +409,7 @@ def _customer_writes(
     demo: Demo, person: Person, kind: str, thread: str, text: str, subject: str = ""
 ) -> Conversation:
     """Ingest one customer message; a known customer on a new channel gets that identity first."""
-    identity_kind = SENDER_KIND[kind]
+    identity_kind = CHANNELS[kind][2]
     value = person.identity(identity_kind)
     customer = demo.customers.get(person.key)
     if customer is not None:
@@ -505,15 +419,10 @@ def _customer_writes(
             defaults={"customer": customer, "display_name": person.name},
         )
     demo.received += 1
-    inbound = InboundMessage(
-        channel_id=demo.channels[kind].pk,
-        external_id=f"demo-in-{demo.received}",
-        thread_ref=thread,
-        sender=IdentityRef(identity_kind, value, person.name),
-        text=text,
-        subject=subject,
-        sent_at=timezone.now(),
-    )
+    sender = IdentityRef(identity_kind, value, person.name)
+    external_id = f"demo-in-{demo.received}"
+    channel_id = demo.channels[kind].pk
+    inbound = InboundMessage(channel_id, external_id, thread, sender, text, subject=subject)
     message = ingest_message(inbound)
     demo.customers.setdefault(person.key, message.conversation.customer)
     return message.conversation
@@ -555,9 +464,9 @@ def _assign(demo: Demo, scene: Scene) -> None:
     if new and roll < 0.4:
         return
     if roll < (0.7 if new else 0.18):
-        team = conversation.team or demo.teams[rng.choice((SALES, CARE))]
-        actions.assign_conversation(lead, conversation, assignee=None, team=team)
-    elif roll > (0.55 if scene.person.korean else 0.8):
+        queue = conversation.team or demo.teams[rng.choice((SALES, CARE))]
+        actions.assign_conversation(lead, conversation, assignee=None, team=queue)
+    elif roll > (0.75 if scene.person.korean else 0.88):
         _handoff(demo, scene)
     else:
         actor = agent if rng.random() < 0.5 else lead
@@ -626,7 +535,8 @@ def _retime(demo: Demo, scene: Scene) -> None:
     start = demo.now - timedelta(seconds=age)
     for entry, offset in zip(entries, offsets, strict=True):
         entry.created_at = start + timedelta(seconds=offset * scale)
-    TimelineEntry.objects.bulk_update(entries, ["created_at"])
+    for entry in entries:
+        TimelineEntry.objects.filter(pk=entry.pk).update(created_at=entry.created_at)
     messages = _retime_messages(scene, entries)
     _retime_conversation(scene, entries, messages)
 
@@ -661,7 +571,10 @@ def _retime_messages(scene: Scene, entries: list[TimelineEntry]) -> list[Message
             answered = any(t > message.created_at for t in inbound)
             receipt = DeliveryStatus.READ if answered else DeliveryStatus.DELIVERED
             message.status = receipt if scene.kind in RECEIPT_KINDS else DeliveryStatus.SENT
-    Message.objects.bulk_update(messages, ["created_at", "sent_at", "status"])
+    for m in messages:
+        Message.objects.filter(pk=m.pk).update(
+            created_at=m.created_at, sent_at=m.sent_at, status=m.status
+        )
     return messages
 
 

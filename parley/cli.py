@@ -5,6 +5,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
+from typing import Any, Literal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +100,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     return _run_uvicorn(application, args.host, args.port, lifespan="off")
 
 
-def _run_uvicorn(app: object, host: str, port: int, lifespan: str) -> int:
+def _run_uvicorn(app: Any, host: str, port: int, lifespan: Literal["on", "off"]) -> int:
     import uvicorn
 
     print(f"parley: serving on http://{host}:{port}/", flush=True)

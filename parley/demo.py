@@ -535,7 +535,6 @@ def _retime(demo: Demo, scene: Scene) -> None:
     start = demo.now - timedelta(seconds=age)
     for entry, offset in zip(entries, offsets, strict=True):
         entry.created_at = start + timedelta(seconds=offset * scale)
-    for entry in entries:
         TimelineEntry.objects.filter(pk=entry.pk).update(created_at=entry.created_at)
     messages = _retime_messages(scene, entries)
     _retime_conversation(scene, entries, messages)
@@ -571,10 +570,8 @@ def _retime_messages(scene: Scene, entries: list[TimelineEntry]) -> list[Message
             answered = any(t > message.created_at for t in inbound)
             receipt = DeliveryStatus.READ if answered else DeliveryStatus.DELIVERED
             message.status = receipt if scene.kind in RECEIPT_KINDS else DeliveryStatus.SENT
-    for m in messages:
-        Message.objects.filter(pk=m.pk).update(
-            created_at=m.created_at, sent_at=m.sent_at, status=m.status
-        )
+        changed = {"created_at": message.created_at, "sent_at": message.sent_at}
+        Message.objects.filter(pk=message.pk).update(**changed, status=message.status)
     return messages
 
 

@@ -65,7 +65,10 @@ def save_team(team: Team | None, *, name: str, member_ids: Iterable[int] | None)
     name = name.strip()
     if not name:
         raise InvalidInput("a team needs a name", code="invalid_name")
-    if Team.objects.filter(name__iexact=name).exclude(pk=getattr(team, "pk", None)).exists():
+    others = Team.objects.filter(name__iexact=name)
+    if team is not None:
+        others = others.exclude(pk=team.pk)
+    if others.exists():
         raise Conflict(f"a team named {name} already exists", code="duplicate_team")
     team = team or Team()
     team.name = name

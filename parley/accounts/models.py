@@ -31,7 +31,7 @@ class Agent(AbstractUser):
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
-    objects = AgentManager()
+    objects = AgentManager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["display_name"]

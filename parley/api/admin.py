@@ -9,9 +9,10 @@ from parley.connectors.actions import save_channel
 from parley.connectors.models import Channel
 from parley.conversations.actions import create_tag
 from parley.conversations.models import Tag
-from parley.core.errors import NotFound, PermissionDenied
+from parley.core.errors import PermissionDenied
 
 from .auth import agent_of
+from .lookup import get_or_404
 from .schemas import (
     AgentIn,
     AgentOut,
@@ -33,13 +34,6 @@ def require_admin(request: HttpRequest) -> Agent:
     if not agent.is_admin:
         raise PermissionDenied("only admins may do this")
     return agent
-
-
-def _get(model: type, pk: int, what: str):
-    found = model.objects.filter(pk=pk).first()
-    if found is None:
-        raise NotFound(f"{what} {pk} not found")
-    return found
 
 
 @router.get("/tags", response=list[TagOut], tags=["tags"])
@@ -75,7 +69,7 @@ def list_channels(request: HttpRequest):
 @router.post("/channels", response={201: ChannelOut}, tags=["channels"])
 def create_channel(request: HttpRequest, body: ChannelIn):
     require_admin(request)
-    team = _get(Team, body.team_id, "team") if body.team_id else None
+    team = get_or_404(Team, body.team_id, "team") if body.team_id else None
     channel = save_channel(
         None,
         kind=body.kind,
@@ -90,9 +84,9 @@ def create_channel(request: HttpRequest, body: ChannelIn):
 @router.patch("/channels/{channel_id}", response=ChannelOut, tags=["channels"])
 def update_channel(request: HttpRequest, channel_id: int, body: ChannelPatch):
     require_admin(request)
-    team = _get(Team, body.team_id, "team") if body.team_id else None
+    team = get_or_404(Team, body.team_id, "team") if body.team_id else None
     channel = save_channel(
-        _get(Channel, channel_id, "channel"),
+        get_or_404(Channel, channel_id, "channel"),
         name=body.name,
         settings=body.settings,
         secrets=body.secrets,
@@ -129,7 +123,7 @@ def add_agent(request: HttpRequest, body: AgentIn):
 @router.patch("/agents/{agent_id}", response=AgentOut, tags=["agents"])
 def patch_agent(request: HttpRequest, agent_id: int, body: AgentPatch):
     require_admin(request)
-    return agent_out(update_agent(_get(Agent, agent_id, "agent"), **body.dict()))
+    return agent_out(update_agent(get_or_404(Agent, agent_id, "agent"), **body.dict()))
 
 
 def team_out(team: Team) -> TeamOut:
@@ -151,5 +145,5 @@ def add_team(request: HttpRequest, body: TeamIn):
 @router.patch("/teams/{team_id}", response=TeamOut, tags=["teams"])
 def patch_team(request: HttpRequest, team_id: int, body: TeamIn):
     require_admin(request)
-    team = _get(Team, team_id, "team")
+    team = get_or_404(Team, team_id, "team")
     return team_out(save_team(team, name=body.name, member_ids=body.member_ids))

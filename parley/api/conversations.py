@@ -7,9 +7,10 @@ from parley.accounts.models import Agent, Team
 from parley.conversations import actions
 from parley.conversations.access import access_conversation
 from parley.conversations.queries import VIEWS, InboxFilters, inbox
-from parley.core.errors import InvalidInput, NotFound
+from parley.core.errors import InvalidInput
 
 from .auth import agent_of
+from .lookup import get_or_404
 from .pagination import paginate
 from .schemas import (
     PRIORITY_VALUES,
@@ -77,8 +78,8 @@ def update_conversation(request: HttpRequest, conversation_id: int, patch: Conve
 def assign(request: HttpRequest, conversation_id: int, body: AssignIn):
     agent = agent_of(request)
     conversation = access_conversation(agent, conversation_id)
-    assignee = _find(Agent, body.assignee_id, "agent") if body.assignee_id else None
-    team = _find(Team, body.team_id, "team") if body.team_id else None
+    assignee = get_or_404(Agent, body.assignee_id, "agent") if body.assignee_id else None
+    team = get_or_404(Team, body.team_id, "team") if body.team_id else None
     actions.assign_conversation(agent, conversation, assignee=assignee, team=team, note=body.note)
     return ConversationOut.of(access_conversation(agent, conversation_id))
 
@@ -113,10 +114,3 @@ def _priority(name: str) -> int:
             f"priority must be one of {', '.join(PRIORITY_VALUES)}", code="invalid_priority"
         )
     return PRIORITY_VALUES[name]
-
-
-def _find(model: type, pk: int, what: str):
-    found = model.objects.filter(pk=pk).first()
-    if found is None:
-        raise NotFound(f"{what} {pk} not found")
-    return found

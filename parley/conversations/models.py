@@ -98,7 +98,7 @@ class DeliveryStatus(models.TextChoices):
 
 
 # Delivery only moves forward; FAILED is final.
-DELIVERY_ORDER = {
+DELIVERY_ORDER: dict[str, int] = {
     DeliveryStatus.QUEUED: 0,
     DeliveryStatus.SENT: 1,
     DeliveryStatus.DELIVERED: 2,

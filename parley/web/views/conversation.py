@@ -131,7 +131,7 @@ def update(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     """Attachments are served only to agents who may see their conversation."""
     found = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
     if found is None:

@@ -1,0 +1,145 @@
+"""Shared benchmark plumbing: a throw-away Parley (`parley serve`) and a lean HTTP load loop.
+
+The load generator speaks HTTP/1.1 keep-alive on raw asyncio streams so that, on a 2-core
+machine, the client spends as little CPU as possible next to the server it measures.
+"""
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+PARLEY = str(Path(sys.executable).with_name("parley"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Instance:
+    url: str
+    port: int
+    env: dict
+    process: subprocess.Popen | None = None
+    var_dir: str = ""
+
+    def parley(self, *args: str) -> str:
+        result = subprocess.run(
+            [PARLEY, *args], env=self.env, capture_output=True, text=True, check=True
+        )
+        return result.stdout.strip()
+
+    def sql(self, query: str) -> list[tuple]:
+        url = self.env.get("PARLEY_DATABASE_URL", "")
+        if url.startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(url) as conn:
+                return conn.execute(query).fetchall()
+        import sqlite3
+
+        with sqlite3.connect(Path(self.var_dir) / "parley.sqlite3") as conn:
+            return conn.execute(query).fetchall()
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        shutil.rmtree(self.var_dir, ignore_errors=True)
+
+
+def start(database_url: str = "", *, serve: bool = True) -> Instance:
+    var_dir = tempfile.mkdtemp(prefix="parley-bench-")
+    env = {**os.environ, "PARLEY_VAR_DIR": var_dir, "PARLEY_LOG_LEVEL": "WARNING"}
+    if database_url:
+        env["PARLEY_DATABASE_URL"] = recreate_postgres(database_url)
+    port = free_port()
+    instance = Instance(f"http://127.0.0.1:{port}", port, env, var_dir=var_dir)
+    instance.parley("migrate")
+    if serve:
+        instance.process = subprocess.Popen(
+            [PARLEY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+        )
+        wait_for(instance)
+    return instance
+
+
+def recreate_postgres(url: str) -> str:
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    name = "parley_bench_" + uuid.uuid4().hex[:6]
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+def wait_for(instance: Instance) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", instance.port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError("parley serve did not start")
+
+
+def admin_token(instance: Instance) -> str:
+    instance.parley("createadmin", "--email", "bench@example.com", "--password", "bench-pass-42")
+    return instance.parley("token", "--email", "bench@example.com")
+
+
+def request_bytes(method: str, path: str, token: str, body: dict | None = None) -> bytes:
+    payload = json.dumps(body).encode() if body is not None else b""
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    return status, await reader.readexactly(length)
+
+
+async def load(port: int, requests: list[bytes], concurrency: int) -> tuple[list[float], float]:
+    """Send every request over `concurrency` keep-alive connections; latencies in seconds."""
+    latencies: list[float] = []
+    queue = iter(requests)
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for raw in queue:
+            started = time.perf_counter()
+            writer.write(raw)
+            status, body = await read_response(reader)
+            latencies.append(time.perf_counter() - started)
+            if status >= 300:
+                raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+        writer.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - began
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]

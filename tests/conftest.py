@@ -38,6 +38,13 @@ def require_binary(path: str) -> str:
     return found
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_cache():
+    from parley.api.inbound import forget_channels
+
+    forget_channels()
+
+
 @pytest.fixture
 def commit(django_capture_on_commit_callbacks):
     """Run on-commit side effects (tasks, pushes) inside a test transaction."""

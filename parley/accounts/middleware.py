@@ -1,18 +1,34 @@
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+
+def _activate(request: HttpRequest, language: str) -> None:
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
 
 
 class AgentLanguageMiddleware:
     """Use the agent's chosen UI language; LocaleMiddleware already picked the browser's."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    sync_capable = True
+    async_capable = True
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = getattr(request.user, "language", "")
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        _activate(request, getattr(request.user, "language", ""))
         return self.get_response(request)
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        user = await request.auser()
+        _activate(request, getattr(user, "language", ""))
+        return await self.get_response(request)

@@ -5,11 +5,10 @@ failed with its reason, and `parley replay` runs it again.
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from parley.conversations.ingest import accept_inbound_event
+from parley.conversations.ingest import RawInbound, accept_inbound_events
 
 from .base import WebhookRejected
 from .models import Channel
@@ -32,10 +31,8 @@ def receive_webhook(request: HttpRequest, kind: str, channel_id: int) -> HttpRes
         return JsonResponse({"code": exc.code, "detail": exc.detail}, status=exc.http_status)
     if request.method != "POST":
         return HttpResponse(status=405)
-    with transaction.atomic():
-        accept_inbound_event(
-            channel, kept_headers(request), request.body.decode("utf-8", "replace")
-        )
+    body = request.body.decode("utf-8", "replace")
+    accept_inbound_events([RawInbound(channel.pk, kept_headers(request), body)])
     return HttpResponse("ok")
 
 

@@ -4,6 +4,9 @@ dedupe on (channel, external_id) → resolve the customer → thread onto the op
 conversation (or reopen / start one) → persist → timeline → push on commit.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,23 +34,36 @@ from .models import (
 )
 
 
-def accept_inbound_event(
-    channel: Channel, headers: dict, body: str, *, invalid_reason: str = ""
-) -> InboundEvent:
-    """Store a raw payload in the durable inbox and, unless it is already known bad,
-    enqueue its processing once the row is committed."""
-    from .tasks import process_inbound_event
+@dataclass(frozen=True)
+class RawInbound:
+    """A payload as it arrived, with the reason it is already known to be invalid, if any."""
 
-    event = InboundEvent.objects.create(
-        channel=channel,
-        headers=headers,
-        body=body,
-        status=InboundStatus.FAILED if invalid_reason else InboundStatus.RECEIVED,
-        error=invalid_reason,
-    )
-    if not invalid_reason:
-        enqueue_on_commit(process_inbound_event, event.pk)
-    return event
+    channel_id: int
+    headers: dict
+    body: str
+    invalid_reason: str = ""
+
+
+def accept_inbound_events(payloads: Sequence[RawInbound]) -> list[InboundEvent]:
+    """Store raw payloads in the durable inbox in one transaction and, once committed,
+    enqueue one task to process the valid ones."""
+    from .tasks import process_inbound_events
+
+    with transaction.atomic():
+        events = InboundEvent.objects.bulk_create(
+            InboundEvent(
+                channel_id=raw.channel_id,
+                headers=raw.headers,
+                body=raw.body,
+                status=InboundStatus.FAILED if raw.invalid_reason else InboundStatus.RECEIVED,
+                error=raw.invalid_reason,
+            )
+            for raw in payloads
+        )
+        valid = [event.pk for event in events if event.status == InboundStatus.RECEIVED]
+        if valid:
+            enqueue_on_commit(process_inbound_events, valid)
+    return events
 
 
 def ingest_event(event: Normalized) -> Message | None:

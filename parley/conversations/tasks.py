@@ -26,12 +26,16 @@ logger = logging.getLogger(__name__)
 MAX_DELIVERY_ATTEMPTS = 6
 
 
+# Events are processed in the batches they were accepted in: one task per batch keeps the
+# queue's own bookkeeping from costing more than the work under load.
 @task()
-def process_inbound_event(event_id: int) -> str:
-    event = InboundEvent.objects.select_related("channel").filter(pk=event_id).first()
-    if event is None or event.status == InboundStatus.PROCESSED:
-        return "skipped"
-    return process_event(event)
+def process_inbound_events(event_ids: list[int]) -> dict[str, int]:
+    outcomes: dict[str, int] = {}
+    events = InboundEvent.objects.select_related("channel").filter(pk__in=event_ids)
+    for event in events.order_by("pk"):
+        outcome = "skipped" if event.status == InboundStatus.PROCESSED else process_event(event)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 def process_event(event: InboundEvent) -> str:
@@ -53,13 +57,15 @@ def process_event(event: InboundEvent) -> str:
     return event.status
 
 
-def recover_inbound_events() -> int:
+def recover_inbound_events(batch_size: int = 500) -> int:
     """Re-enqueue payloads still marked received: those a crashed worker never finished."""
     ids = list(
-        InboundEvent.objects.filter(status=InboundStatus.RECEIVED).values_list("pk", flat=True)
+        InboundEvent.objects.filter(status=InboundStatus.RECEIVED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for event_id in ids:
-        process_inbound_event.enqueue(event_id)
+    for start in range(0, len(ids), batch_size):
+        process_inbound_events.enqueue(ids[start : start + batch_size])
     return len(ids)
 
 

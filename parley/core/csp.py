@@ -1,7 +1,8 @@
 """A strict Content-Security-Policy: scripts and styles only from our own origin."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
 POLICY = (
@@ -10,12 +11,26 @@ POLICY = (
 )
 
 
-class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+def _apply(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    # The OpenAPI explorer loads its own assets; everything else gets the strict policy.
+    if not request.path.startswith("/api/docs"):
+        response.headers.setdefault("Content-Security-Policy", POLICY)
+    return response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if not request.path.startswith("/api/docs"):
-            response.headers.setdefault("Content-Security-Policy", POLICY)
-        return response
+
+class ContentSecurityPolicyMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        return _apply(request, self.get_response(request))
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        return _apply(request, await self.get_response(request))

@@ -1,8 +1,11 @@
 """Real headless Chromium against a real `parley serve`, seeded only through the CLI and API."""
 
+import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -11,6 +14,7 @@ from tests.conftest import ServerProcess, require_binary
 
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct-horse-42"
+EXPECT_TIMEOUT = 8_000
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,15 @@ class Workspace:
                 return items
             time.sleep(0.05)
         raise AssertionError(f"only {len(items)} of {count} conversations were ingested")
+
+    def wait_for_delivery(self, conversation_id: int, text: str, status: str) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            messages = self.api("GET", f"/conversations/{conversation_id}/messages").json()
+            if any(m["text"] == text and m["status"] == status for m in messages["items"]):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} never reached delivery status {status!r}")
 
 
 SEED_MESSAGES = (
@@ -143,10 +156,54 @@ def workspace(server: ServerProcess) -> Workspace:
     return seed(server)
 
 
+class HeldCallback:
+    """An API channel's callback endpoint that accepts replies only once released, so a test
+    decides exactly when a reply counts as sent."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+        released = self.released
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                released.wait(timeout=8)
+                body = json.dumps({"id": "callback-1"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/replies"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def release(self) -> None:
+        self.released.set()
+
+    def stop(self) -> None:
+        self.released.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def held_callback() -> Iterator[HeldCallback]:
+    callback = HeldCallback()
+    yield callback
+    callback.stop()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     executable = require_binary("chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT)
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
@@ -165,7 +222,7 @@ def new_page(browser, workspace: Workspace) -> Iterator[Callable[[], object]]:
 
     def open_page():
         context = browser.new_context(base_url=workspace.url, locale="en-US")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(EXPECT_TIMEOUT)
         contexts.append(context)
         return context.new_page()
 

@@ -95,7 +95,7 @@ def test_pushes_never_carry_message_text(layer, api_channel, commit):
 
 
 def test_pushes_cross_processes_through_redis(redis_layer, api_channel, commit):
-    conversation, (carer, seller, lead) = run_scenario(api_channel, commit)
+    conversation, (carer, seller, _lead) = run_scenario(api_channel, commit)
 
     assert carer == {"kind": "message", "conversation_id": conversation.pk}
     assert seller is None

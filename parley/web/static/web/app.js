@@ -30,7 +30,7 @@ function debounce(fn, ms) {
 
 if (page === "inbox") {
   const refresh = debounce(() => refetch("inbox-list"), 150);
-  connectLive({ onPush: refresh, onReconnect: refresh });
+  connectLive({ onPush: refresh, onConnect: refresh });
   document.addEventListener("parley:refreshed", () => {
     const data = document.querySelector(".counts-data");
     if (!data) return;
@@ -43,7 +43,7 @@ if (page === "inbox") {
   const refresh = debounce(() => refetch("live"), 100);
   connectLive({
     onPush: (push) => push.conversation_id === id && refresh(),
-    onReconnect: refresh,
+    onConnect: refresh,
   });
   installComposer();
 }

@@ -1,10 +1,10 @@
-// One WebSocket per page to /ws/agent/, reconnecting with backoff. On reconnect the page
-// refetches, since pushes sent while disconnected are gone.
+// One WebSocket per page to /ws/agent/, reconnecting with backoff. Every time the socket
+// opens — the first time too — the page refetches: pushes sent before it was listening
+// (while the page loaded, or while disconnected) are gone.
 
-export function connectLive({ onPush, onReconnect }) {
+export function connectLive({ onPush, onConnect }) {
   const state = document.getElementById("live-state");
   let delay = 500;
-  let connectedBefore = false;
 
   function open() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -12,8 +12,7 @@ export function connectLive({ onPush, onReconnect }) {
     socket.addEventListener("open", () => {
       delay = 500;
       if (state) state.dataset.state = "live";
-      if (connectedBefore) onReconnect();
-      connectedBefore = true;
+      onConnect();
     });
     socket.addEventListener("message", (event) => onPush(JSON.parse(event.data)));
     socket.addEventListener("close", () => {

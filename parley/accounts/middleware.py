@@ -19,11 +19,12 @@ class AgentLanguageMiddleware:
 
     def __init__(self, get_response: Callable) -> None:
         self.get_response = get_response
-        if iscoroutinefunction(get_response):
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
             markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
-        if iscoroutinefunction(self):
+        if self.is_async:
             return self._acall(request)
         _activate(request, getattr(request.user, "language", ""))
         return self.get_response(request)

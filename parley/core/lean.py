@@ -24,7 +24,7 @@ class MiddlewareFreeASGIHandler(ASGIHandler):
         self._view_middleware: list = []
         self._template_response_middleware: list = []
         self._exception_middleware: list = []
-        handler = self._get_response_async if is_async else self._get_response
+        handler = self._get_response_async if is_async else self._get_response  # type: ignore[attr-defined]
         self._middleware_chain = convert_exception_to_response(handler)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:

@@ -23,10 +23,18 @@ def status_label(value: str) -> str:
     return str(Status(value).label) if value in Status.values else value
 
 
+def actor_name(entry: TimelineEntry) -> str:
+    """The agent who acted, or a translated name for the customer or the system."""
+    if entry.actor:
+        return str(entry.actor)
+    labels = {"customer": _("The customer"), "system": _("System"), "": _("System")}
+    return labels.get(entry.actor_label, entry.actor_label)
+
+
 @register.filter
 def entry_summary(entry: TimelineEntry) -> str:
     """One line describing a non-message timeline entry, in the agent's language."""
-    who = str(entry.actor) if entry.actor else entry.actor_label or _("system")
+    who = actor_name(entry)
     data = entry.data
     if entry.kind == EntryKind.CREATED:
         return _("Conversation started")

@@ -17,6 +17,7 @@ from parley.connectors.base import (
 )
 from parley.connectors.registry import connector_for
 from parley.customers.resolve import IdentityRef
+from parley.realtime.push import batched_pushes
 
 from .actions import record_delivery_status
 from .ingest import ingest_event
@@ -27,24 +28,36 @@ MAX_DELIVERY_ATTEMPTS = 6
 
 
 # Events are processed in the batches they were accepted in: one task per batch keeps the
-# queue's own bookkeeping from costing more than the work under load.
+# queue's own bookkeeping from costing more than the work under load. A few events share a
+# transaction (each in its own savepoint), short enough not to hold SQLite's write lock long.
+EVENTS_PER_TRANSACTION = 10
+
+
 @task()
 def process_inbound_events(event_ids: list[int]) -> dict[str, int]:
     outcomes: dict[str, int] = {}
-    events = InboundEvent.objects.select_related("channel").filter(pk__in=event_ids)
-    for event in events.order_by("pk"):
-        outcome = "skipped" if event.status == InboundStatus.PROCESSED else process_event(event)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    events = list(
+        InboundEvent.objects.select_related("channel").filter(pk__in=event_ids).order_by("pk")
+    )
+    with batched_pushes():
+        for start in range(0, len(events), EVENTS_PER_TRANSACTION):
+            with transaction.atomic():
+                for event in events[start : start + EVENTS_PER_TRANSACTION]:
+                    done = event.status == InboundStatus.PROCESSED
+                    outcome = "skipped" if done else process_event(event)
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
 
 def process_event(event: InboundEvent) -> str:
-    """Parse and ingest one stored payload, recording success or the reason it failed."""
+    """Parse and ingest one stored payload, recording success or the reason it failed.
+    Its records are stored all together or not at all."""
     event.attempts += 1
     try:
-        records = connector_for(event.channel).parse(event.channel, event.headers, event.body)
-        for record in records:
-            ingest_event(record)
+        with transaction.atomic():
+            records = connector_for(event.channel).parse(event.channel, event.headers, event.body)
+            for record in records:
+                ingest_event(record)
     except Exception as exc:  # Any failure is kept on the event for `parley replay`.
         logger.warning("inbound event %s failed: %s", event.pk, exc)
         event.status = InboundStatus.FAILED

@@ -5,6 +5,9 @@ to someone who may not see it: the refetch goes through the same access checks a
 """
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync
@@ -46,16 +49,45 @@ def push_conversation_on_commit(
     transaction.on_commit(lambda: send_to_groups(names, event))
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def batched_pushes() -> Iterator[None]:
+    """Collect the pushes of many small transactions and send them in one go at the end:
+    each send crosses into the event loop, which costs more than a push is worth in a
+    background batch. Identical pushes are sent once."""
+    _batch.pending = []
+    try:
+        yield
+    finally:
+        pending, _batch.pending = _batch.pending, None
+        unique = {
+            (frozenset(names), tuple(sorted(event.items()))): (names, event)
+            for names, event in pending
+        }
+        _send(list(unique.values()))
+
+
 def send_to_groups(names: set[str], event: dict) -> None:
+    pending = getattr(_batch, "pending", None)
+    if pending is not None:
+        pending.append((names, event))
+    else:
+        _send([(names, event)])
+
+
+def _send(pushes: list[tuple[set[str], dict]]) -> None:
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not pushes:
         return
     try:
-        async_to_sync(_send_all)(layer, names, event)
+        async_to_sync(_send_all)(layer, pushes)
     except Exception:  # A push is best effort: clients refetch on reconnect.
         logger.exception("push failed")
 
 
-async def _send_all(layer: object, names: set[str], event: dict) -> None:
-    for name in names:
-        await layer.group_send(name, event)  # type: ignore[attr-defined]
+async def _send_all(layer: object, pushes: list[tuple[set[str], dict]]) -> None:
+    for names, event in pushes:
+        for name in names:
+            await layer.group_send(name, event)  # type: ignore[attr-defined]

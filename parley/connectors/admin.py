@@ -6,8 +6,17 @@ from .models import Channel
 SECRET_NAMES = ("access_token", "app_secret", "verify_token", "callback_secret")
 
 
+def secret_field() -> forms.CharField:
+    return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
+
+
 class ChannelForm(forms.ModelForm):
     """Secrets are write-only: a blank field keeps the stored value."""
+
+    access_token = secret_field()
+    app_secret = secret_field()
+    verify_token = secret_field()
+    callback_secret = secret_field()
 
     class Meta:
         model = Channel
@@ -17,10 +26,8 @@ class ChannelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         masked = self.instance.masked_secrets() if self.instance.pk else {}
         for name in SECRET_NAMES:
-            self.fields[name] = forms.CharField(
-                required=False,
-                widget=forms.PasswordInput(render_value=False),
-                help_text=f"Stored: {masked[name]}" if name in masked else "Not set",
+            self.fields[name].help_text = (
+                f"Stored: {masked[name]}. Leave blank to keep it." if name in masked else "Not set"
             )
 
     def save(self, commit: bool = True) -> Channel:

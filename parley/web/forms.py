@@ -50,3 +50,8 @@ class UpdateForm(forms.Form):
 
     def tag_names(self) -> list[str]:
         return [t for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+
+class CustomerNoteForm(forms.Form):
+    body = forms.CharField(max_length=5000, strip=True)
+    pinned = forms.BooleanField(required=False)

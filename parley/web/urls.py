@@ -18,4 +18,5 @@ urlpatterns = [
     path("c/<int:conversation_id>/update/", conversation.update, name="conversation_update"),
     path("attachments/<int:attachment_id>/", conversation.attachment, name="attachment"),
     path("customers/<int:customer_id>/", customers.detail, name="customer"),
+    path("customers/<int:customer_id>/notes/", customers.add_note, name="customer_add_note"),
 ]

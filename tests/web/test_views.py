@@ -173,3 +173,51 @@ def test_agent_language_setting_wins(client, agent):
     response = client.get("/inbox/", headers={"Accept-Language": "en"})
 
     assert response.headers["Content-Language"] == "ko"
+
+
+def test_customer_notes_are_added_from_the_conversation_page(web, conversation):
+    url = f"/customers/{conversation.customer_id}/notes/"
+    back = f"/c/{conversation.pk}/"
+
+    response = web.post(url, {"body": "Prefers WhatsApp", "pinned": "on", "next": back})
+    evil = web.post(url, {"body": "x", "next": "https://evil.example/"})
+    empty = web.post(url, {"body": "  "}, follow=True)
+
+    assert response.status_code == 302 and response.url == back
+    assert evil.url == f"/customers/{conversation.customer_id}/"
+    assert b"needs some text" in empty.content
+    note = conversation.customer.notes.get(body="Prefers WhatsApp")
+    assert note.pinned and note.author is not None
+    assert b"Prefers WhatsApp" in web.get(back).content
+
+
+def test_admin_settings_pages_are_for_admins_only(client, admin, agent):
+    client.force_login(agent)
+    assert client.get("/django-admin/accounts/agent/").status_code == 302
+
+    client.force_login(admin)
+    assert client.get("/django-admin/accounts/agent/").status_code == 200
+    assert client.get("/django-admin/connectors/channel/add/").status_code == 200
+    assert client.get("/django-admin/conversations/inboundevent/").status_code == 200
+
+
+def test_channel_secrets_in_the_admin_are_write_only(client, admin):
+    from tests.factories import make_channel
+
+    channel = make_channel("api")
+    channel.set_secret("callback_secret", "shh-very-secret")
+    channel.save()
+    client.force_login(admin)
+
+    page = client.get(f"/django-admin/connectors/channel/{channel.pk}/change/").content.decode()
+    saved = client.post(
+        f"/django-admin/connectors/channel/{channel.pk}/change/",
+        {"kind": "api", "name": "Renamed", "active": "on", "settings": "{}", "callback_secret": ""},
+    )
+
+    assert "shh-very-secret" not in page
+    assert "••••cret" in page
+    assert saved.status_code == 302
+    channel.refresh_from_db()
+    assert channel.name == "Renamed"
+    assert channel.secret("callback_secret") == "shh-very-secret"  # blank keeps the stored one

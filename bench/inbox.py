@@ -282,8 +282,8 @@ class Seeder:
             a.pk: [teams[n].pk for n in names]
             for a, (*_, names) in zip(agents, AGENTS, strict=True)
         }
-        # Who picks up work from channels without a team: everyone but the admin.
-        self.handlers = [a.pk for a in agents if a.role != "admin"]
+        # Who picks up work from channels without a team.
+        self.handlers = [a.pk for a in agents]
         self.channels = [
             Channel.objects.create(kind=kind, name=name, team=teams[team] if team else None)
             for kind, name, team, _ in CHANNELS
@@ -649,13 +649,16 @@ def profile(p: Plan) -> dict[str, dict]:
             finally:
                 captured.append((time.perf_counter() - began, sql, params))
 
+        began = time.perf_counter()
         with connection.execute_wrapper(record):
             response = client.get(path)
+        elapsed = time.perf_counter() - began
         if response.status_code != 200:
             raise RuntimeError(f"{path}: HTTP {response.status_code}")
         seconds, sql, params = max(captured, key=lambda c: c[0])
         result[name] = {
             "path": path,
+            "in_process_ms": round(elapsed * 1000, 1),
             "queries": len(captured),
             "sql_ms": round(sum(c[0] for c in captured) * 1000, 1),
             "slowest_sql_ms": round(seconds * 1000, 1),
@@ -716,6 +719,7 @@ def report(args, instance, sizes, seeded, analyzed, latencies, profiles) -> dict
                 "p95_ms": p95,
                 "max_ms": round(max(times) * 1000, 1),
                 "requests": len(times),
+                "in_process_ms": info["in_process_ms"],
                 "queries": info["queries"],
                 "sql_ms": info["sql_ms"],
                 "slowest_sql_ms": info["slowest_sql_ms"],
@@ -760,13 +764,16 @@ def print_table(result: dict, profiles: dict) -> None:
                 print(info["plan"])
     print(f"\n{result['database']}: {result['conversations']} conversations, ", end="")
     print(f"{result['messages']} messages, seeded in {result['seed_seconds']} s")
-    print(f"{'endpoint':<18}{'role':<7}{'p50 ms':>8}{'p95 ms':>8}{'queries':>9}{'SQL ms':>8}")
+    print(
+        f"{'endpoint':<18}{'role':<7}{'p50 ms':>8}{'p95 ms':>8}"
+        f"{'queries':>9}{'SQL ms':>8}{'view ms':>9}"
+    )
     for role, by_endpoint in result["endpoints"].items():
         for name, row in by_endpoint.items():
             flag = "  over target" if row["p95_ms"] >= TARGET_P95_MS else ""
             print(
                 f"{name:<18}{role:<7}{row['p50_ms']:>8}{row['p95_ms']:>8}"
-                f"{row['queries']:>9}{row['sql_ms']:>8}{flag}"
+                f"{row['queries']:>9}{row['sql_ms']:>8}{row['in_process_ms']:>9}{flag}"
             )
     print(flush=True)
 

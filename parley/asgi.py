@@ -12,7 +12,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from parley.core.lean import route_inbound  # noqa: E402
+from parley.api.lean import route_inbound  # noqa: E402
 from parley.realtime.consumers import AgentConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(

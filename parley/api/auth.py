@@ -36,22 +36,28 @@ class TokenAuth(HttpBearer):
         return agent_for_token(token)
 
 
+_recently_valid: dict[str, tuple[float, Agent]] = {}
+
+
+async def cached_agent_for_token(token: str) -> Agent | None:
+    """A short in-process cache of valid tokens saves a thread hop and a query per request."""
+    cached = _recently_valid.get(token)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    agent = await sync_to_async(agent_for_token)(token)
+    if agent is not None:
+        _recently_valid[token] = (time.monotonic() + TOKEN_CACHE_SECONDS, agent)
+    return agent
+
+
+def bearer_token(authorization: str) -> str:
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 class CachedAsyncTokenAuth(HttpBearer):
-    """For async routes: a short in-process cache of valid tokens avoids a thread hop and
-    a query per request."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._valid: dict[str, tuple[float, Agent]] = {}
-
     async def authenticate(self, request: HttpRequest, token: str) -> Agent | None:  # type: ignore[override]
-        cached = self._valid.get(token)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        agent = await sync_to_async(agent_for_token)(token)
-        if agent is not None:
-            self._valid[token] = (time.monotonic() + TOKEN_CACHE_SECONDS, agent)
-        return agent
+        return await cached_agent_for_token(token)
 
 
 def agent_of(request: HttpRequest) -> Agent:

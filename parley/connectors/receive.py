@@ -4,6 +4,8 @@ Nothing is parsed in the request: a payload that later fails to parse stays stor
 failed with its reason, and `parley replay` runs it again.
 """
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -32,9 +34,10 @@ def receive_webhook(request: HttpRequest, kind: str, channel_id: int) -> HttpRes
     if request.method != "POST":
         return HttpResponse(status=405)
     body = request.body.decode("utf-8", "replace")
-    accept_inbound_events([RawInbound(channel.pk, kept_headers(request), body)])
+    accept_inbound_events([RawInbound(channel.pk, kept_headers(request.headers), body)])
     return HttpResponse("ok")
 
 
-def kept_headers(request: HttpRequest) -> dict[str, str]:
-    return {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
+def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """`headers` is case-insensitive (Django's) or has lower-case names (ASGI's)."""
+    return {name: headers[name] for name in KEPT_HEADERS if name in headers}

@@ -10,6 +10,7 @@ import asyncio
 import weakref
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections, connection
 
 from .ingest import RawInbound, accept_inbound_events
 from .models import InboundEvent
@@ -36,7 +37,7 @@ class GroupCommit:
     @staticmethod
     async def _write(batch: list[tuple[RawInbound, asyncio.Future[InboundEvent]]]) -> None:
         # thread_sensitive: the write shares the thread (and so the connection) of sync views.
-        write = sync_to_async(accept_inbound_events, thread_sensitive=True)
+        write = sync_to_async(_write_batch, thread_sensitive=True)
         try:
             events = await write([payload for payload, _ in batch])
         except Exception as exc:
@@ -45,6 +46,13 @@ class GroupCommit:
         else:
             for (_, future), event in zip(batch, events, strict=True):
                 future.set_result(event)
+
+
+def _write_batch(payloads: list[RawInbound]) -> list[InboundEvent]:
+    # Outside Django's request cycle nobody else retires a stale or broken connection.
+    if not connection.in_atomic_block:
+        close_old_connections()
+    return accept_inbound_events(payloads)
 
 
 # One committer per event loop: futures belong to the loop that made them.

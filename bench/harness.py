@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PARLEY = str(Path(sys.executable).with_name("parley"))
@@ -33,6 +33,7 @@ class Instance:
     env: dict
     process: subprocess.Popen | None = None
     var_dir: str = ""
+    workers: list[subprocess.Popen] = field(default_factory=list)
 
     def parley(self, *args: str) -> str:
         result = subprocess.run(
@@ -53,13 +54,16 @@ class Instance:
             return conn.execute(query).fetchall()
 
     def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=30)
+        for process in [self.process, *self.workers]:
+            if process:
+                process.terminate()
+                process.wait(timeout=30)
         shutil.rmtree(self.var_dir, ignore_errors=True)
 
 
-def start(database_url: str = "", *, serve: bool = True) -> Instance:
+def start(database_url: str = "", *, serve: bool = True, workers: int = 0) -> Instance:
+    """A fresh Parley: `parley serve` (web + worker in one process), or with workers > 0,
+    `parley web` plus that many `parley worker` processes (the production topology)."""
     var_dir = tempfile.mkdtemp(prefix="parley-bench-")
     env = {**os.environ, "PARLEY_VAR_DIR": var_dir, "PARLEY_LOG_LEVEL": "WARNING"}
     if database_url:
@@ -68,9 +72,14 @@ def start(database_url: str = "", *, serve: bool = True) -> Instance:
     instance = Instance(f"http://127.0.0.1:{port}", port, env, var_dir=var_dir)
     instance.parley("migrate")
     if serve:
+        command = "web" if workers else "serve"
         instance.process = subprocess.Popen(
-            [PARLEY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+            [PARLEY, command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL
         )
+        instance.workers = [
+            subprocess.Popen([PARLEY, "worker"], env=env, stdout=subprocess.DEVNULL)
+            for _ in range(workers)
+        ]
         wait_for(instance)
     return instance
 

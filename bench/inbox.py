@@ -82,25 +82,46 @@ Harris Young Martin Thompson Clark Lewis Robinson Walker Allen Khan Rossi Lindqv
 O'Brien Kelly Okafor Fischer Dubois Schmidt Murphy Tanaka Silva Müller Nowak""".split()  # noqa: SIM905
 KOREAN_NAMES = ("김지은", "박서준", "이하늘", "최민호", "정유나", "한소희", "오세훈", "윤아름")
 DOMAINS = ("gmail.com", "outlook.com", "icloud.com", "proton.me", "yahoo.com", "naver.com")
-FOLLOW_UPS = (
-    "Any update on this?",
-    "Hi again, just checking in. I still haven't heard anything back.",
-    "Thanks, that helps. One more question: can I change the delivery date as well?",
-    "I tried that but it still doesn't work. Screenshot attached.",
-    "혹시 진행 상황 있을까요?",
-)
-REPLIES = (
-    "Thanks for your patience! I've checked with the warehouse and will update you tomorrow.",
-    "All sorted now. Let us know if there's anything else we can do!",
-    "I've escalated this to our logistics team; you'll hear from us within 24 hours.",
-    "처리 완료되었습니다. 궁금하신 점이 있으면 언제든 문의해 주세요!",
-)
+FOLLOW_UPS = {
+    False: (
+        "Any update on this?",
+        "Hi again, just checking in. I still haven't heard anything back.",
+        "Thanks, that helps. One more question: can I change the delivery date as well?",
+        "I tried that but it still doesn't work. Screenshot attached.",
+    ),
+    True: ("혹시 진행 상황 있을까요?", "아직 답변을 못 받았어요. 확인 부탁드립니다."),
+}
+REPLIES = {
+    False: (
+        "Thanks for your patience! I've checked with the warehouse and will update you tomorrow.",
+        "All sorted now. Let us know if there's anything else we can do!",
+        "I've escalated this to our logistics team; you'll hear from us within 24 hours.",
+    ),
+    True: (
+        "처리 완료되었습니다. 궁금하신 점이 있으면 언제든 문의해 주세요!",
+        "확인 감사합니다. 물류팀 답변을 받는 대로 다시 연락드리겠습니다.",
+    ),
+}
 NOTES = (
     "Going off shift. Customer is waiting on the carrier's answer.",
     "Checked the order history: second time this happened, offer a voucher.",
     "Payment provider confirms the charge went through, safe to ship.",
 )
 SIGNATURE = "\n\nThanks,\n{name}\n\nSent from my phone"
+ENTRY_KINDS = {"in": "message_received", "out": "reply_sent", "note": "note_added"}
+CONVERSATION_COLUMNS = (
+    "id", "channel_id", "customer_id", "thread_ref", "subject", "status", "priority",
+    "assignee_id", "team_id", "preview", "created_at", "updated_at", "first_response_at",
+    "last_customer_message_at", "last_agent_message_at", "resolved_at", "waiting_since",
+)  # fmt: skip
+MESSAGE_COLUMNS = (
+    "id", "conversation_id", "channel_id", "direction", "text", "html", "author_id",
+    "external_id", "reply_to_id", "status", "failure_reason", "attempts", "created_at", "sent_at",
+)  # fmt: skip
+ENTRY_COLUMNS = (
+    "id", "conversation_id", "kind", "actor_id", "actor_label", "message_id", "data", "created_at",
+)  # fmt: skip
+TAGGING_COLUMNS = ("conversation_id", "tag_id")
 
 
 @dataclass
@@ -353,34 +374,31 @@ class Seeder:
         )
         counts = message_counts(rng, [status for _, status in starts], per_conversation)
         self.next_message, self.next_entry = 1, 1
-        Tagging = Conversation.tags.through
+        writer = RowWriter()
         for offset in range(0, n, CHUNK):
-            conversations, messages, entries, taggings = [], [], [], []
+            self.rows = Rows()
             for i in range(offset, min(n, offset + CHUNK)):
                 created, status = starts[i]
-                c, m, e, t = self.conversation(i + 1, created, status, counts[i])
-                conversations.append(c)
-                messages += m
-                entries += e
-                taggings += [Tagging(conversation_id=i + 1, tag_id=tag) for tag in t]
-            Conversation.objects.bulk_create(conversations, batch_size=BATCH)
-            Message.objects.bulk_create(messages, batch_size=BATCH)
-            TimelineEntry.objects.bulk_create(entries, batch_size=BATCH)
-            Tagging.objects.bulk_create(taggings, batch_size=BATCH)
-            self.sizes.messages += len(messages)
-            self.sizes.timeline_entries += len(entries)
-            self.sizes.conversation_tags += len(taggings)
+                self.conversation(writer, i + 1, created, status, counts[i])
+            writer.insert(Conversation, CONVERSATION_COLUMNS, self.rows.conversations)
+            writer.insert(Message, MESSAGE_COLUMNS, self.rows.messages)
+            writer.insert(TimelineEntry, ENTRY_COLUMNS, self.rows.entries)
+            writer.insert(Conversation.tags.through, TAGGING_COLUMNS, self.rows.taggings)
+            self.sizes.messages += len(self.rows.messages)
+            self.sizes.timeline_entries += len(self.rows.entries)
+            self.sizes.conversation_tags += len(self.rows.taggings)
         self.sizes.conversations = n
         self.sizes.by_status = {s: statuses.count(s) for s in STATUS_WEIGHTS}
         self.sizes.queue_conversations = sum(
             self.sizes.by_status[s] for s in ("new", "open", "pending")
         )
 
-    def conversation(self, cid: int, created: datetime, status: str, count: int):
-        from parley.conversations.models import Conversation, Message
+    def conversation(
+        self, writer: "RowWriter", cid: int, created: datetime, status: str, count: int
+    ) -> None:
         from parley.core.text import preview
 
-        rng = self.rng
+        rng, ts, rows = self.rng, writer.ts, self.rows
         channel = rng.choices(self.channels, self.channel_weights)[0]
         team = channel.team_id
         if team and rng.random() < 0.1:
@@ -409,11 +427,10 @@ class Seeder:
         room = max(60.0, (self.now - created).total_seconds() - 60)
         scale = min(1.0, room / total) if total else 1.0
 
-        messages, entries = [], []
-        entries.append(self.entry(cid, "created", created, actor_label="customer"))
+        self.entry(writer, cid, "created", created, actor_label="customer")
         seen: set[str] = set()
-        last_out, texts = None, []
-        for direction, offset in zip(directions, offsets, strict=True):
+        last_out, texts, times = None, [], []
+        for n, (direction, offset) in enumerate(zip(directions, offsets, strict=True)):
             at = created + timedelta(seconds=offset * scale)
             mid = self.next_message
             self.next_message += 1
@@ -425,99 +442,96 @@ class Seeder:
             elif direction == "out":
                 delivery = rng.choices(("sent", "delivered", "read", "failed"), (2, 5, 12, 1))[0]
                 reason = "recipient unreachable" if delivery == "failed" else ""
-            reply_to = last_out if channel.kind == "api" and direction == "in" else None
-            messages.append(
-                Message(
-                    id=mid,
-                    conversation_id=cid,
-                    channel_id=channel.pk,
-                    direction=direction,
-                    text=text,
-                    html=html_body,
-                    author_id=author,
-                    external_id=None if direction == "note" else f"bench-{direction}-{mid}",
-                    reply_to_id=reply_to if reply_to and rng.random() < 0.2 else None,
-                    status=delivery,
-                    failure_reason=reason,
-                    attempts=1 if direction == "out" else 0,
-                    created_at=at,
-                    sent_at=at + timedelta(seconds=2) if direction == "out" else None,
+            quoting = last_out if channel.kind == "api" and direction == "in" else None
+            rows.messages.append(
+                (
+                    mid,
+                    cid,
+                    channel.pk,
+                    direction,
+                    text,
+                    html_body,
+                    author,
+                    None if direction == "note" else f"bench-{direction}-{mid}",
+                    quoting if quoting and rng.random() < 0.2 else None,
+                    delivery,
+                    reason,
+                    1 if direction == "out" else 0,
+                    ts(at),
+                    ts(at + timedelta(seconds=2)) if direction == "out" else None,
                 )
             )
-            kind = {"in": "message_received", "out": "reply_sent", "note": "note_added"}
-            entries.append(
-                self.entry(
-                    cid,
-                    kind[direction],
-                    at,
-                    actor=author,
-                    actor_label="customer" if direction == "in" else "",
-                    message=mid,
-                )
+            self.entry(
+                writer,
+                cid,
+                ENTRY_KINDS[direction],
+                at,
+                actor=author,
+                actor_label="customer" if direction == "in" else "",
+                message=mid,
             )
             if direction == "out":
                 last_out = mid
             texts.append(text)
-            if len(entries) == 2 and assignee:
-                assigned_at = min(at + timedelta(seconds=rng.uniform(30, 1800)), self.now)
-                entries.append(
-                    self.entry(
-                        cid,
-                        "assigned",
-                        assigned_at,
-                        actor_label="rule: round robin",
-                        data={
-                            "assignee": self.agent_names[assignee],
-                            "team": self.team_names.get(team),
-                        },
-                    )
+            times.append((direction, at, text))
+            if n == 0 and assignee:
+                self.entry(
+                    writer,
+                    cid,
+                    "assigned",
+                    min(at + timedelta(seconds=rng.uniform(30, 1800)), self.now),
+                    actor_label="rule: round robin",
+                    data={
+                        "assignee": self.agent_names[assignee],
+                        "team": self.team_names.get(team),
+                    },
                 )
 
-        times = {d: [m.created_at for m in messages if m.direction == d] for d in ("in", "out")}
-        spoken = [m for m in messages if m.direction != "note"]
-        last = spoken[-1]
-        updated = messages[-1].created_at
+        inbound = [at for d, at, _ in times if d == "in"]
+        outbound = [at for d, at, _ in times if d == "out"]
+        spoken = [(d, at, text) for d, at, text in times if d != "note"]
+        updated = times[-1][1]
         resolved_at = None
         if status in ("resolved", "closed"):
             resolved_at = min(updated + timedelta(seconds=rng.uniform(60, 7200)), self.now)
             updated = resolved_at
-            entries.append(
-                self.entry(
-                    cid,
-                    "status_changed",
-                    resolved_at,
-                    actor=rng.choice(writers),
-                    data={"old": "open", "new": "resolved"},
-                )
+            self.entry(
+                writer,
+                cid,
+                "status_changed",
+                resolved_at,
+                actor=rng.choice(writers),
+                data={"old": "open", "new": "resolved"},
             )
         waiting_since = None
-        if status in ("new", "open") and last.direction == "in":
-            waiting_since = last.created_at
-            for m in reversed(spoken):
-                if m.direction != "in":
+        if status in ("new", "open") and spoken[-1][0] == "in":
+            for d, at, _ in reversed(spoken):
+                if d != "in":
                     break
-                waiting_since = m.created_at
-        tag_count = rng.choices((0, 1, 2), (4, 4, 2))[0]
-        conversation = Conversation(
-            id=cid,
-            channel_id=channel.pk,
-            customer_id=customer,
-            thread_ref=f"<{cid}.bench@mail.example>" if channel.kind == "email" else f"t-{cid}",
-            subject=story.subject if channel.kind in SUBJECT_KINDS else "",
-            status=status,
-            priority=rng.choices(list(PRIORITY_WEIGHTS), list(PRIORITY_WEIGHTS.values()))[0],
-            assignee_id=assignee,
-            team_id=team,
-            preview=preview(last.text, 160),
-            created_at=created,
-            updated_at=updated,
-            first_response_at=times["out"][0] if times["out"] else None,
-            last_customer_message_at=times["in"][-1] if times["in"] else None,
-            last_agent_message_at=times["out"][-1] if times["out"] else None,
-            resolved_at=resolved_at,
-            waiting_since=waiting_since,
+                waiting_since = at
+        rows.conversations.append(
+            (
+                cid,
+                channel.pk,
+                customer,
+                f"<{cid}.bench@mail.example>" if channel.kind == "email" else f"t-{cid}",
+                story.subject if channel.kind in SUBJECT_KINDS else "",
+                status,
+                rng.choices(list(PRIORITY_WEIGHTS), list(PRIORITY_WEIGHTS.values()))[0],
+                assignee,
+                team,
+                preview(spoken[-1][2], 160),
+                ts(created),
+                ts(updated),
+                ts(outbound[0]) if outbound else None,
+                ts(inbound[-1]) if inbound else None,
+                ts(outbound[-1]) if outbound else None,
+                ts(resolved_at),
+                ts(waiting_since),
+            )
         )
-        return conversation, messages, entries, rng.sample(self.tags, tag_count)
+        tag_count = rng.choices((0, 1, 2), (4, 4, 2))[0]
+        rows.taggings += [(cid, tag) for tag in rng.sample(self.tags, tag_count)]
 
     def directions(self, status: str, count: int) -> list[str]:
         rng = self.rng
@@ -545,10 +559,12 @@ class Seeder:
         if direction not in seen and first:
             text = first
         elif direction == "in":
-            text = story.again if "again" not in seen and story.again else rng.choice(FOLLOW_UPS)
+            again = story.again if "again" not in seen else ""
+            text = again or rng.choice(FOLLOW_UPS[self.korean[customer - 1]])
             seen.add("again")
         else:
-            text = rng.choice(REPLIES if direction == "out" else NOTES)
+            replies = REPLIES[self.korean[customer - 1]]
+            text = rng.choice(replies if direction == "out" else NOTES)
         seen.add(direction)
         if direction != "in" or kind != "email":
             return text, ""
@@ -559,21 +575,61 @@ class Seeder:
             body += f"<blockquote><p>On a previous day, support wrote:</p>{quoted}</blockquote>"
         return text, body
 
-    def entry(self, cid, kind, at, *, actor=None, actor_label="", message=None, data=None):
-        from parley.conversations.models import TimelineEntry
-
+    def entry(self, writer, cid, kind, at, *, actor=None, actor_label="", message=None, data=None):
         eid = self.next_entry
         self.next_entry += 1
-        return TimelineEntry(
-            id=eid,
-            conversation_id=cid,
-            kind=kind,
-            actor_id=actor,
-            actor_label=actor_label,
-            message_id=message,
-            data=data or {},
-            created_at=at,
+        self.rows.entries.append(
+            (
+                eid,
+                cid,
+                kind,
+                actor,
+                actor_label,
+                message,
+                json.dumps(data or {}),
+                writer.ts(at),
+            )
         )
+
+
+@dataclass
+class Rows:
+    conversations: list[tuple] = field(default_factory=list)
+    messages: list[tuple] = field(default_factory=list)
+    entries: list[tuple] = field(default_factory=list)
+    taggings: list[tuple] = field(default_factory=list)
+
+
+class RowWriter:
+    """Plain multi-row inserts (COPY on PostgreSQL): the big tables skip the ORM's per-row work."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+
+    def ts(self, value: datetime | None):
+        # Values are UTC; SQLite stores them the way Django does, as naive UTC text.
+        if value is None or self.postgres:
+            return value
+        return str(value.replace(tzinfo=None))
+
+    def insert(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        expected = {f.column for f in model._meta.concrete_fields} - {"id"}
+        if expected - set(columns):
+            raise RuntimeError(f"{model.__name__} has new columns: {expected - set(columns)}")
+        quote = self.connection.ops.quote_name
+        table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+                cursor.executemany(sql, rows)
 
 
 def message_counts(rng: random.Random, statuses: list[str], per_conversation: int) -> list[int]:
@@ -728,7 +784,7 @@ def report(args, instance, sizes, seeded, analyzed, latencies, profiles) -> dict
                 slow.append(f"{role} {name}")
     database = "PostgreSQL" if args.database_url else "SQLite"
     if args.database_url:
-        version = instance.sql("SHOW server_version")[0][0]
+        version = instance.sql("SHOW server_version")[0][0].split()[0]
     else:
         import sqlite3
 

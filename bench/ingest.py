@@ -39,9 +39,15 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="0: one `parley serve` process; N: `parley web` plus N `parley worker` processes",
+    )
     args = parser.parse_args()
 
-    instance = start(args.database_url)
+    instance = start(args.database_url, workers=args.workers)
     try:
         token = admin_token(instance)
         channel = httpx.post(
@@ -76,6 +82,7 @@ def report(args, latencies, elapsed, stored, total) -> None:
         "database": database,
         "n": args.n,
         "concurrency": args.concurrency,
+        "topology": f"parley web + {args.workers} worker(s)" if args.workers else "parley serve",
         "acknowledged_per_s": round(len(latencies) / elapsed),
         "ack_p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
         "ack_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),

@@ -12,6 +12,8 @@ import weakref
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connection
 
+from parley.core.writes import one_writer
+
 from .ingest import RawInbound, accept_inbound_events
 from .models import InboundEvent
 
@@ -52,7 +54,8 @@ def _write_batch(payloads: list[RawInbound]) -> list[InboundEvent]:
     # Outside Django's request cycle nobody else retires a stale or broken connection.
     if not connection.in_atomic_block:
         close_old_connections()
-    return accept_inbound_events(payloads)
+    with one_writer():
+        return accept_inbound_events(payloads)
 
 
 # One committer per event loop: futures belong to the loop that made them.

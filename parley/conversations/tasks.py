@@ -16,6 +16,7 @@ from parley.connectors.base import (
     TransientSendError,
 )
 from parley.connectors.registry import connector_for
+from parley.core.writes import one_writer
 from parley.customers.resolve import IdentityRef
 from parley.realtime.push import batched_pushes
 
@@ -30,7 +31,7 @@ MAX_DELIVERY_ATTEMPTS = 6
 # Events are processed in the batches they were accepted in: one task per batch keeps the
 # queue's own bookkeeping from costing more than the work under load. A few events share a
 # transaction (each in its own savepoint), short enough not to hold SQLite's write lock long.
-EVENTS_PER_TRANSACTION = 10
+EVENTS_PER_TRANSACTION = 5
 
 
 @task()
@@ -41,7 +42,7 @@ def process_inbound_events(event_ids: list[int]) -> dict[str, int]:
     )
     with batched_pushes():
         for start in range(0, len(events), EVENTS_PER_TRANSACTION):
-            with transaction.atomic():
+            with one_writer(), transaction.atomic():
                 for event in events[start : start + EVENTS_PER_TRANSACTION]:
                     done = event.status == InboundStatus.PROCESSED
                     outcome = "skipped" if done else process_event(event)

@@ -92,6 +92,20 @@ class ServerProcess:
             [PARLEY, *args], env=self.env, capture_output=True, text=True, timeout=120, check=False
         )
 
+    def admin_with_api_channel(self) -> tuple[dict[str, str], int]:
+        """Create an admin through the CLI and an API channel through the API:
+        (auth headers, channel id)."""
+        created = self.parley(
+            "createadmin", "--email", "ops@example.com", "--password", "long-enough-pw"
+        )
+        assert created.returncode == 0, created.stderr
+        token = self.parley("token", "--email", "ops@example.com").stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        channel = httpx.post(
+            self.url + "/api/v1/channels", headers=headers, json={"kind": "api", "name": "feed"}
+        )
+        return headers, channel.json()["id"]
+
 
 def server_env(var_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}

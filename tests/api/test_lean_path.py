@@ -11,15 +11,10 @@ from tests.conftest import start_server, stop_server
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("lean"), PARLEY_MAX_WEBHOOK_BYTES="2000")
-    server.parley("createadmin", "--email", "ops@example.com", "--password", "long-enough-pw")
+    headers, channel_id = server.admin_with_api_channel()
     server.parley("manage", "shell", "-c", _make_agent_script())
-    token = server.parley("token", "--email", "ops@example.com").stdout.strip()
     agent_token = server.parley("token", "--email", "plain@example.com").stdout.strip()
-    headers = {"Authorization": f"Bearer {token}"}
-    channel = httpx.post(
-        server.url + "/api/v1/channels", headers=headers, json={"kind": "api", "name": "feed"}
-    ).json()
-    yield server, headers, agent_token, channel["id"]
+    yield server, headers, agent_token, channel_id
     stop_server(server)
 
 

@@ -14,20 +14,10 @@ def test_serve_on_an_empty_database_serves_the_login_page(server):
 
 
 def test_api_message_is_ingested_by_the_in_process_worker(server):
-    assert (
-        server.parley(
-            "createadmin", "--email", "ops@example.com", "--password", "long-enough-pw"
-        ).returncode
-        == 0
-    )
-    token = server.parley("token", "--email", "ops@example.com").stdout.strip()
-    headers = {"Authorization": f"Bearer {token}"}
-    channel = httpx.post(
-        server.url + "/api/v1/channels", headers=headers, json={"kind": "api", "name": "feed"}
-    ).json()
+    headers, channel_id = server.admin_with_api_channel()
 
     accepted = httpx.post(
-        f"{server.url}/api/v1/channels/{channel['id']}/messages",
+        f"{server.url}/api/v1/channels/{channel_id}/messages",
         headers=headers,
         json={
             "external_id": "e1",
@@ -71,14 +61,9 @@ def test_token_for_unknown_agent_is_a_clear_error(server):
 
 
 def test_replay_reprocesses_failed_events(server):
-    server.parley("createadmin", "--email", "ops@example.com", "--password", "long-enough-pw")
-    token = server.parley("token", "--email", "ops@example.com").stdout.strip()
-    headers = {"Authorization": f"Bearer {token}"}
-    channel = httpx.post(
-        server.url + "/api/v1/channels", headers=headers, json={"kind": "api", "name": "feed"}
-    ).json()
+    headers, channel_id = server.admin_with_api_channel()
     bad = httpx.post(
-        f"{server.url}/api/v1/channels/{channel['id']}/messages",
+        f"{server.url}/api/v1/channels/{channel_id}/messages",
         headers=headers,
         content=json.dumps({"external_id": "x"}),
     )

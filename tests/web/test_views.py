@@ -221,3 +221,16 @@ def test_channel_secrets_in_the_admin_are_write_only(client, admin):
     channel.refresh_from_db()
     assert channel.name == "Renamed"
     assert channel.secret("callback_secret") == "shh-very-secret"  # blank keeps the stored one
+
+
+def test_repeated_wrong_passwords_lock_the_login_out(client, agent):
+    from tests.factories import PASSWORD
+
+    for _ in range(5):  # PARLEY_LOGIN_FAILURE_LIMIT's default
+        client.post("/login/", {"username": agent.email, "password": "wrong"})
+
+    locked = client.post("/login/", {"username": agent.email, "password": PASSWORD})
+
+    assert locked.status_code == 429
+    assert b"Too many failed" in locked.content
+    assert "_auth_user_id" not in client.session

@@ -61,9 +61,12 @@ class Instance:
         shutil.rmtree(self.var_dir, ignore_errors=True)
 
 
-def start(database_url: str = "", *, serve: bool = True, workers: int = 0) -> Instance:
+def start(
+    database_url: str = "", *, serve: bool = True, workers: int = 0, web_only: bool = False
+) -> Instance:
     """A fresh Parley: `parley serve` (web + worker in one process), or with workers > 0,
-    `parley web` plus that many `parley worker` processes (the production topology)."""
+    `parley web` plus that many `parley worker` processes (the production topology), or
+    with web_only, `parley web` and no worker at all."""
     var_dir = tempfile.mkdtemp(prefix="parley-bench-")
     env = {**os.environ, "PARLEY_VAR_DIR": var_dir, "PARLEY_LOG_LEVEL": "WARNING"}
     if database_url:
@@ -72,7 +75,7 @@ def start(database_url: str = "", *, serve: bool = True, workers: int = 0) -> In
     instance = Instance(f"http://127.0.0.1:{port}", port, env, var_dir=var_dir)
     instance.parley("migrate")
     if serve:
-        command = "web" if workers else "serve"
+        command = "web" if workers or web_only else "serve"
         instance.process = subprocess.Popen(
             [PARLEY, command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL
         )

@@ -751,21 +751,23 @@ def serve(instance: Instance) -> None:
     wait_for(instance)
 
 
-def measure(url: str, p: Plan, warmup: int = 5) -> dict[str, list[float]]:
-    latencies: dict[str, list[float]] = {}
+def measure(url: str, p: Plan, warmup: int = 5) -> dict[str, tuple[list[float], int]]:
+    """Per endpoint: the latency of each request (seconds) and the mean response size."""
+    result: dict[str, tuple[list[float], int]] = {}
     with httpx.Client(base_url=url, cookies={"sessionid": p.cookie}, timeout=60) as client:
         for name, paths in p.endpoints.items():
             for path in paths[:warmup]:
                 client.get(path)
-            times = []
+            times, size = [], 0
             for path in paths:
                 began = time.perf_counter()
                 response = client.get(path)
                 times.append(time.perf_counter() - began)
                 if response.status_code != 200:
                     raise RuntimeError(f"{path}: HTTP {response.status_code}")
-            latencies[name] = times
-    return latencies
+                size += len(response.content)
+            result[name] = (times, size // len(paths))
+    return result
 
 
 def report(args, instance, sizes, seeded, analyzed, latencies, profiles) -> dict:
@@ -773,7 +775,7 @@ def report(args, instance, sizes, seeded, analyzed, latencies, profiles) -> dict
     slow = []
     for role, by_endpoint in latencies.items():
         endpoints[role] = {}
-        for name, times in by_endpoint.items():
+        for name, (times, size) in by_endpoint.items():
             p95 = round(percentile(times, 0.95) * 1000, 1)
             info = profiles[role][name]
             endpoints[role][name] = {
@@ -781,6 +783,7 @@ def report(args, instance, sizes, seeded, analyzed, latencies, profiles) -> dict
                 "p95_ms": p95,
                 "max_ms": round(max(times) * 1000, 1),
                 "requests": len(times),
+                "bytes": size,
                 "in_process_ms": info["in_process_ms"],
                 "queries": info["queries"],
                 "sql_ms": info["sql_ms"],

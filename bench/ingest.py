@@ -45,9 +45,14 @@ def main() -> None:
         default=0,
         help="0: one `parley serve` process; N: `parley web` plus N `parley worker` processes",
     )
+    parser.add_argument(
+        "--ack-only",
+        action="store_true",
+        help="`parley web` with no worker: measures acknowledgement alone",
+    )
     args = parser.parse_args()
 
-    instance = start(args.database_url, workers=args.workers)
+    instance = start(args.database_url, workers=args.workers, web_only=args.ack_only)
     try:
         token = admin_token(instance)
         channel = httpx.post(
@@ -58,7 +63,7 @@ def main() -> None:
         requests = messages(channel["id"], token, args.n)
         began = time.perf_counter()
         latencies, elapsed = asyncio.run(load(instance.port, requests, args.concurrency))
-        stored = wait_until_stored(instance, args.n)
+        stored = 0 if args.ack_only else wait_until_stored(instance, args.n)
         total = time.perf_counter() - began
         report(args, latencies, elapsed, stored, total)
     finally:
@@ -76,13 +81,19 @@ def wait_until_stored(instance, n: int, timeout: float = 900) -> int:
     return count
 
 
+def topology(args) -> str:
+    if args.ack_only:
+        return "parley web, no worker (acknowledgement only)"
+    return f"parley web + {args.workers} parley worker" if args.workers else "parley serve"
+
+
 def report(args, latencies, elapsed, stored, total) -> None:
     database = "PostgreSQL" if args.database_url else "SQLite"
     result = {
         "database": database,
         "n": args.n,
         "concurrency": args.concurrency,
-        "topology": f"parley web + {args.workers} worker(s)" if args.workers else "parley serve",
+        "topology": topology(args),
         "acknowledged_per_s": round(len(latencies) / elapsed),
         "ack_p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
         "ack_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),

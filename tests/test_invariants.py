@@ -87,3 +87,48 @@ def test_an_agent_token_sees_only_what_the_agent_sees(api_channel):
 
     assert outsider.get(f"/api/v1/conversations/{conversation.pk}/messages").status_code == 404
     assert outsider.get(f"/api/v1/customers/{conversation.customer_id}").status_code == 404
+
+
+HUGE = "9" * 23
+
+
+@pytest.mark.parametrize(
+    "url_case",
+    [
+        f"/api/v1/conversations?channel={HUGE}",
+        f"/api/v1/conversations?assignee={HUGE}&team={HUGE}",
+        f"/api/v1/conversations/{HUGE}",
+        f"/api/v1/customers/{HUGE}",
+    ],
+)
+def test_ids_too_large_for_the_database_are_4xx(api, url_case):
+    assert 400 <= api.get(url_case).status_code < 500
+
+
+@pytest.mark.parametrize(
+    "url_case", [f"/c/{HUGE}/", f"/customers/{HUGE}/", f"/inbox/all/?channel={HUGE}&team={HUGE}"]
+)
+def test_ids_too_large_for_the_database_in_pages(web, url_case):
+    assert web.get(url_case).status_code in (200, 404)
+
+
+def test_assigning_to_a_huge_id_is_4xx(api, api_channel):
+    conversation = inbound(api_channel).conversation
+
+    response = api.post(
+        f"/api/v1/conversations/{conversation.pk}/assign",
+        {"assignee_id": int(HUGE)},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+
+
+def test_web_forms_with_huge_ids_are_form_errors(web, api_channel):
+    conversation = inbound(api_channel).conversation
+
+    response = web.post(f"/c/{conversation.pk}/assign/", {"assignee": HUGE, "team": HUGE})
+
+    assert response.status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.assignee is None

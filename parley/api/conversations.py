@@ -18,6 +18,7 @@ from .schemas import (
     ConversationOut,
     ConversationPage,
     ConversationPatch,
+    Id,
     MessageOut,
     MessagePage,
     TextIn,
@@ -29,10 +30,10 @@ router = Router(tags=["conversations"])
 class ConversationQuery(Schema):
     view: str = "all"
     status: str = ""
-    channel: int | None = None
+    channel: Id | None = None
     tag: str = ""
-    assignee: int | None = None
-    team: int | None = None
+    assignee: Id | None = None
+    team: Id | None = None
     priority: str = ""
     cursor: str | None = None
     limit: int = 50

@@ -25,7 +25,7 @@ from parley.conversations.models import InboundEvent
 from parley.core.errors import InvalidInput, NotFound, ParleyError, PermissionDenied
 
 from .auth import CachedAsyncTokenAuth, agent_of
-from .schemas import Accepted, ErrorOut
+from .schemas import MAX_ID, Accepted, ErrorOut
 
 router = Router(tags=["inbound"])
 # A deactivated channel stops accepting messages within this many seconds.
@@ -41,10 +41,6 @@ class PayloadTooLarge(ParleyError):
 class Unauthenticated(ParleyError):
     code = "unauthenticated"
     http_status = 401
-
-
-# SQLite and PostgreSQL integers stop here; a larger id cannot name a channel.
-MAX_ID = 2**63 - 1
 
 
 @router.post(

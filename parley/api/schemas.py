@@ -1,10 +1,16 @@
 """Request and response shapes of the REST API."""
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
 from parley.conversations.models import Conversation, Message, Priority
+
+# Database integers stop at 2**63 - 1; a larger id is refused as input instead of
+# overflowing in the database driver.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 PRIORITY_NAMES = {p.value: p.name.lower() for p in Priority}
 PRIORITY_VALUES = {name: value for value, name in PRIORITY_NAMES.items()}
@@ -71,8 +77,8 @@ class ConversationPatch(Schema):
 
 
 class AssignIn(Schema):
-    assignee_id: int | None = None
-    team_id: int | None = None
+    assignee_id: Id | None = None
+    team_id: Id | None = None
     note: str = Field("", max_length=5000, description="A handoff note for the new owner")
 
 
@@ -175,14 +181,14 @@ class ChannelIn(Schema):
     name: str = Field(min_length=1, max_length=120)
     settings: dict = Field(default_factory=dict)
     secrets: dict[str, str] = Field(default_factory=dict)
-    team_id: int | None = None
+    team_id: Id | None = None
 
 
 class ChannelPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     settings: dict | None = None
     secrets: dict[str, str] | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     active: bool | None = None
 
 
@@ -219,7 +225,7 @@ class TeamOut(Schema):
 
 class TeamIn(Schema):
     name: str = Field(min_length=1, max_length=80)
-    member_ids: list[int] | None = None
+    member_ids: list[Id] | None = None
 
 
 class Accepted(Schema):

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from parley.accounts.models import Agent, Team
+from parley.api.schemas import MAX_ID
 from parley.connectors.models import Channel
 from parley.conversations.models import Priority, Status, Tag
 from parley.conversations.queries import VIEWS, InboxFilters, view_counts
@@ -17,7 +18,7 @@ PAGE_SIZE = 50
 def filters_from(request: HttpRequest) -> InboxFilters:
     def number(name: str) -> int | None:
         raw = request.GET.get(name, "")
-        return int(raw) if raw.isdigit() else None
+        return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None
 
     status = request.GET.get("status", "")
     return InboxFilters(

@@ -132,3 +132,53 @@ def test_web_forms_with_huge_ids_are_form_errors(web, api_channel):
     assert response.status_code == 302
     conversation.refresh_from_db()
     assert conversation.assignee is None
+
+
+def test_nul_characters_in_api_json_are_refused(api, api_channel):
+    conversation = inbound(api_channel).conversation
+
+    reply = api.post(
+        f"/api/v1/conversations/{conversation.pk}/reply",
+        '{"text": "hi\\u0000there"}',
+        content_type="application/json",
+    )
+    patch = api.patch(
+        f"/api/v1/customers/{conversation.customer_id}",
+        '{"attributes": {"note": "a\\u0000b"}}',
+        content_type="application/json",
+    )
+
+    assert reply.status_code == 400 and reply.json()["code"] == "invalid"
+    assert patch.status_code == 400
+
+
+@pytest.mark.parametrize("url_case", ["/api/v1/conversations?tag=%00", "/api/v1/customers?q=%00"])
+def test_nul_characters_in_api_queries_are_refused(api, url_case):
+    assert api.get(url_case).status_code == 422
+
+
+def test_nul_characters_in_page_filters_are_ignored(web):
+    assert web.get("/inbox/all/?tag=%00").status_code == 200
+
+
+def test_a_nul_inside_a_channel_message_is_kept_visible(api, api_channel, commit):
+    payload = '{"external_id": "n1", "sender": {"kind": "email", "id": "a@example.com"}, ' \
+              '"text": "before\\u0000after"}'  # fmt: skip
+    with commit():
+        response = api.post(
+            f"/api/v1/channels/{api_channel.pk}/messages", payload, content_type="application/json"
+        )
+
+    assert response.status_code == 202
+    assert Message.objects.get().text == "before\ufffdafter"
+
+
+def test_a_body_that_is_not_json_gets_invalid_json(api, api_channel):
+    conversation = inbound(api_channel).conversation
+
+    response = api.post(
+        f"/api/v1/conversations/{conversation.pk}/reply", "{text:", content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_json"

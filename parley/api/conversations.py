@@ -21,6 +21,7 @@ from .schemas import (
     Id,
     MessageOut,
     MessagePage,
+    QueryText,
     TextIn,
 )
 
@@ -28,13 +29,13 @@ router = Router(tags=["conversations"])
 
 
 class ConversationQuery(Schema):
-    view: str = "all"
-    status: str = ""
+    view: QueryText = "all"
+    status: QueryText = ""
     channel: Id | None = None
-    tag: str = ""
+    tag: QueryText = ""
     assignee: Id | None = None
     team: Id | None = None
-    priority: str = ""
+    priority: QueryText = ""
     cursor: str | None = None
     limit: int = 50
 

@@ -10,7 +10,7 @@ from parley.customers.models import Customer
 
 from .auth import agent_of
 from .pagination import paginate
-from .schemas import CustomerOut, CustomerPage, CustomerPatch, IdentityOut
+from .schemas import CustomerOut, CustomerPage, CustomerPatch, IdentityOut, QueryText
 
 router = Router(tags=["customers"])
 
@@ -26,7 +26,9 @@ def customer_out(customer: Customer) -> CustomerOut:
 
 
 @router.get("/customers", response=CustomerPage)
-def search_customers(request: HttpRequest, q: str = "", cursor: str | None = None, limit: int = 50):
+def search_customers(
+    request: HttpRequest, q: QueryText = "", cursor: str | None = None, limit: int = 50
+):
     customers = visible_customers(agent_of(request)).prefetch_related("identities")
     if q.strip():
         term = q.strip()

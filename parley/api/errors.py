@@ -35,4 +35,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # Ninja wraps body-parsing failures: report ours as they are, the rest as bad JSON.
+        cause = exc.__cause__
+        if isinstance(cause, ParleyError):
+            return respond(request, cause.http_status, cause.code, cause.detail)
+        if exc.status_code == 400:
+            return respond(request, 400, "invalid_json", f"the body is not valid JSON: {cause}")
         return respond(request, exc.status_code, "http_error", str(exc))

@@ -5,11 +5,13 @@ from ninja import NinjaAPI
 from . import admin, conversations, customers, inbound
 from .auth import TokenAuth
 from .errors import install_error_handlers
+from .parser import StrictJsonParser
 
 api = NinjaAPI(
     title="Parley API",
     version="1",
     auth=TokenAuth(),
+    parser=StrictJsonParser(),
     docs_url="/docs",
     urls_namespace="api",
     description="Personal API tokens (`parley token`) carry their agent's permissions. "

@@ -4,13 +4,18 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from parley.conversations.models import Conversation, Message, Priority
+
+from .parser import no_nul
 
 # Database integers stop at 2**63 - 1; a larger id is refused as input instead of
 # overflowing in the database driver.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Query-string text: a NUL cannot be compared against any database column.
+QueryText = Annotated[str, AfterValidator(no_nul)]
 
 PRIORITY_NAMES = {p.value: p.name.lower() for p in Priority}
 PRIORITY_VALUES = {name: value for value, name in PRIORITY_NAMES.items()}

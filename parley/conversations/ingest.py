@@ -14,7 +14,7 @@ from django.utils import timezone
 from parley.connectors.base import DeliveryUpdate, InboundAttachment, InboundMessage, Normalized
 from parley.connectors.models import Channel
 from parley.core.oncommit import enqueue_on_commit
-from parley.core.text import preview, sanitize_html
+from parley.core.text import preview, sanitize_html, storable
 from parley.customers.models import Customer
 from parley.customers.resolve import resolve_customer
 from parley.realtime.push import push_conversation_on_commit
@@ -54,9 +54,9 @@ def accept_inbound_events(payloads: Sequence[RawInbound]) -> list[InboundEvent]:
             InboundEvent(
                 channel_id=raw.channel_id,
                 headers=raw.headers,
-                body=raw.body,
+                body=storable(raw.body),
                 status=InboundStatus.FAILED if raw.invalid_reason else InboundStatus.RECEIVED,
-                error=raw.invalid_reason,
+                error=storable(raw.invalid_reason),
             )
             for raw in payloads
         )
@@ -101,8 +101,8 @@ def _store_message(event: InboundMessage) -> Message:
         conversation=conversation,
         channel=channel,
         direction=Direction.INBOUND,
-        text=event.text,
-        html=sanitize_html(event.html) if event.html else "",
+        text=storable(event.text),
+        html=storable(sanitize_html(event.html)) if event.html else "",
         external_id=event.external_id,
         reply_to=_find_message(channel.pk, event.reply_to_external_id)
         if event.reply_to_external_id
@@ -131,7 +131,7 @@ def _conversation_for(channel: Channel, customer: Customer, event: InboundMessag
             channel=channel,
             customer=customer,
             thread_ref=event.thread_ref,
-            subject=event.subject[:255],
+            subject=storable(event.subject[:255]),
             team=channel.team,
         )
         timeline.conversation_created(conversation=conversation)

@@ -16,6 +16,7 @@ from parley.connectors.base import (
     TransientSendError,
 )
 from parley.connectors.registry import connector_for
+from parley.core.text import storable
 from parley.core.writes import one_writer
 from parley.customers.resolve import IdentityRef
 from parley.realtime.push import batched_pushes
@@ -62,7 +63,7 @@ def process_event(event: InboundEvent) -> str:
     except Exception as exc:  # Any failure is kept on the event for `parley replay`.
         logger.warning("inbound event %s failed: %s", event.pk, exc)
         event.status = InboundStatus.FAILED
-        event.error = f"{type(exc).__name__}: {exc}"[:4000]
+        event.error = storable(f"{type(exc).__name__}: {exc}"[:4000])
     else:
         event.status = InboundStatus.PROCESSED if records else InboundStatus.IGNORED
         event.error = ""

@@ -31,3 +31,20 @@ def text_to_html(text: str) -> str:
 def preview(text: str, length: int = 140) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+def storable(value: str) -> str:
+    """Text as the database can hold it: PostgreSQL text and JSON cannot contain NUL, so a
+    NUL that arrived in a payload is kept visible as U+FFFD instead of failing the write."""
+    return value.replace("\x00", "\ufffd")
+
+
+def contains_nul(value: object) -> bool:
+    """True when a string anywhere inside `value` (dicts and lists too) holds a NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(item) for item in value)
+    return False

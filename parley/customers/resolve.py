@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from parley.core.errors import InvalidInput
+from parley.core.text import storable
 
 from .models import Customer, Identity, IdentityKind
 
@@ -25,6 +26,8 @@ class IdentityRef:
 
 def normalize_identity(kind: str, value: str) -> str:
     value = value.strip()
+    if "\x00" in value:
+        raise InvalidInput(f"{kind} identity contains a NUL character", code="invalid_identity")
     if kind not in IdentityKind.values:
         raise InvalidInput(f"unknown identity kind {kind!r}", code="invalid_identity")
     if not value:
@@ -68,9 +71,10 @@ def resolve_customer(ref: IdentityRef) -> Customer:
         return existing
     try:
         with transaction.atomic():
-            customer = Customer.objects.create(name=ref.name or _default_name(ref.kind, value))
+            name = storable(ref.name[:200])
+            customer = Customer.objects.create(name=name or _default_name(ref.kind, value))
             Identity.objects.create(
-                customer=customer, kind=ref.kind, value=value, display_name=ref.name
+                customer=customer, kind=ref.kind, value=value, display_name=name
             )
             return customer
     except IntegrityError:

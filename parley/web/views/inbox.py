@@ -24,7 +24,7 @@ def filters_from(request: HttpRequest) -> InboxFilters:
     return InboxFilters(
         status=status if status in Status.values else "",
         channel=number("channel"),
-        tag=request.GET.get("tag", "")[:50],
+        tag=request.GET.get("tag", "")[:50].replace("\x00", ""),
         assignee=number("assignee"),
         priority=number("priority"),
         team=number("team"),

@@ -36,15 +36,18 @@ class GroupCommit:
                 await self._write(batch)
         return future.result()
 
-    @staticmethod
-    async def _write(batch: list[tuple[RawInbound, asyncio.Future[InboundEvent]]]) -> None:
+    async def _write(self, batch: list[tuple[RawInbound, asyncio.Future[InboundEvent]]]) -> None:
         # thread_sensitive: the write shares the thread (and so the connection) of sync views.
         write = sync_to_async(_write_batch, thread_sensitive=True)
         try:
             events = await write([payload for payload, _ in batch])
         except Exception as exc:
-            for _, future in batch:
-                future.set_exception(exc)
+            if len(batch) == 1:
+                batch[0][1].set_exception(exc)
+                return
+            # One bad payload must not fail the others that shared its transaction.
+            for item in batch:
+                await self._write([item])
         else:
             for (_, future), event in zip(batch, events, strict=True):
                 future.set_result(event)

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-_sqlite_writer = threading.Lock()
+# Re-entrant: work enqueued on commit may run inline (immediate task backend) and write too.
+_sqlite_writer = threading.RLock()
 
 
 @contextmanager

@@ -55,3 +55,24 @@ def test_a_failed_write_fails_every_waiter_in_the_batch():
     with pytest.raises(IntegrityError):
         async_to_sync(accept)()
     assert committer.pending == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_bad_payload_does_not_fail_the_others_in_its_batch():
+    from tests.factories import make_channel
+
+    channel = make_channel("api")
+    committer = GroupCommit()
+    good = [RawInbound(channel.pk, {}, f'{{"n": {i}}}') for i in range(3)]
+    orphan = RawInbound(999_999, {}, "{}")
+
+    async def accept_all():
+        return await asyncio.gather(
+            *(committer.accept(p) for p in [good[0], orphan, *good[1:]]), return_exceptions=True
+        )
+
+    results = async_to_sync(accept_all)()
+
+    assert isinstance(results[1], IntegrityError)
+    assert [r.body for r in results if isinstance(r, InboundEvent)] == [p.body for p in good]
+    assert InboundEvent.objects.count() == 3

@@ -16,6 +16,9 @@ class Status(models.TextChoices):
 # Statuses a customer reply reopens; after CLOSED a new conversation starts instead.
 REOPENABLE = (Status.PENDING, Status.RESOLVED)
 ACTIVE = (Status.NEW, Status.OPEN, Status.PENDING, Status.RESOLVED)
+# The queue: what inbox views list unless asked for a status. Also the condition of the
+# partial index that serves them, so the two must stay the same tuple.
+QUEUE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 
 
 class Priority(models.IntegerChoices):
@@ -67,7 +70,25 @@ class Conversation(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["status", "priority", "waiting_since"], name="conv_queue"),
+            # Covering: counts and visibility filters (team, assignee) never touch the table.
+            models.Index(
+                fields=[
+                    "status",
+                    "priority",
+                    "waiting_since",
+                    "updated_at",
+                    "id",
+                    "team",
+                    "assignee",
+                ],
+                name="conv_queue",
+            ),
+            # The queue already in inbox order: PostgreSQL reads the first page straight off it.
+            models.Index(
+                fields=["priority", "waiting_since", "-updated_at", "-id"],
+                condition=models.Q(status__in=QUEUE_STATUSES),
+                name="conv_queue_order",
+            ),
             models.Index(fields=["assignee", "status", "priority"], name="conv_assignee"),
             models.Index(fields=["team", "status", "priority"], name="conv_team"),
             models.Index(fields=["channel", "thread_ref", "status"], name="conv_thread"),

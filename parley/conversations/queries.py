@@ -7,11 +7,9 @@ from django.db.models import Count, F, Q, QuerySet
 from parley.accounts.models import Agent
 
 from .access import visible_conversations
-from .models import Conversation, Status
+from .models import QUEUE_STATUSES, Conversation
 
 VIEWS = ("mine", "unassigned", "teams", "all")
-# Resolved and closed work drops out of the queue unless asked for by status.
-QUEUE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 
 
 @dataclass(frozen=True)
@@ -56,11 +54,12 @@ def filtered(
 
 
 def inbox(agent: Agent, view: str, filters: InboxFilters) -> QuerySet[Conversation]:
-    """Priority first, then whoever has waited longest; those not waiting come last."""
+    """Priority first, then whoever has waited longest; those not waiting come last.
+    Related rows are fetched for the page only: joining them first makes the database sort
+    the whole queue with them (see bench/RESULTS.md)."""
     return (
         filtered(view_queryset(agent, view), filters)
-        .select_related("channel", "customer", "assignee", "team")
-        .prefetch_related("tags")
+        .prefetch_related("channel", "customer", "assignee", "team", "tags")
         .order_by("priority", F("waiting_since").asc(nulls_last=True), "-updated_at", "-id")
     )
 

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from parley.connectors.models import ChannelKind
 from parley.conversations.models import EntryKind, Priority, Status, TimelineEntry
 
 register = template.Library()
@@ -16,6 +17,11 @@ def priority_label(value: int) -> str:
 @register.filter
 def priority_name(value: int) -> str:
     return Priority(value).name.lower()
+
+
+@register.filter
+def kind_label(value: str) -> str:
+    return str(ChannelKind(value).label) if value in ChannelKind.values else value
 
 
 @register.filter

@@ -73,15 +73,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from django.conf import settings
-
-    from parley.core.lifespan import with_worker
-
     cmd_migrate(args)
-    from parley.asgi import application
-
-    app = with_worker(application, settings.PARLEY_WORKER_INTERVAL)
-    return _run_uvicorn(app, args.host, args.port, lifespan="on")
+    return _serve_with_worker(args.host, args.port)
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -91,7 +84,17 @@ def cmd_up(args: argparse.Namespace) -> int:
     if workspace_is_empty():
         load_demo()
     _print_login(args.host, args.port)
-    return cmd_serve(args)
+    return _serve_with_worker(args.host, args.port)
+
+
+def _serve_with_worker(host: str, port: int) -> int:
+    from django.conf import settings
+
+    from parley.asgi import application
+    from parley.core.lifespan import with_worker
+
+    app = with_worker(application, settings.PARLEY_WORKER_INTERVAL)
+    return _run_uvicorn(app, host, port, lifespan="on")
 
 
 def cmd_web(args: argparse.Namespace) -> int:

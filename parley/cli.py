@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "event_ids", nargs="*", type=int, help="events to replay (default: all failed)"
     )
+    command(
+        "rotate-secrets", cmd_rotate_secrets, "Re-encrypt channel secrets with the current key."
+    )
     sub = command("manage", cmd_manage, "Run a Django management command.")
     sub.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -177,6 +180,18 @@ def cmd_replay(args: argparse.Namespace) -> int:
         failed += outcome == InboundStatus.FAILED
         print(f"event {event.pk}: {outcome}" + (f" ({event.error})" if event.error else ""))
     return 1 if failed else 0
+
+
+def cmd_rotate_secrets(args: argparse.Namespace) -> int:
+    from parley.connectors.actions import reencrypt_channel_secrets
+
+    try:
+        count = reencrypt_channel_secrets()
+    except ValueError as exc:  # a secret no configured key can decrypt
+        print(f"parley: {exc}; nothing was changed", file=sys.stderr)
+        return 2
+    print(f"parley: {count} channel secrets re-encrypted with the current key")
+    return 0
 
 
 def cmd_manage(args: argparse.Namespace) -> int:

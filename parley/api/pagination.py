@@ -1,19 +1,12 @@
 """Cursor pagination: stable under inserts, cheap at any depth (keyset on the id)."""
 
 import base64
-from typing import Any
 
 from django.db.models import QuerySet
-from ninja import Schema
 
 from parley.core.errors import InvalidInput
 
 MAX_LIMIT = 200
-
-
-class Page(Schema):
-    items: list[Any]
-    next_cursor: str | None
 
 
 def encode_cursor(last_id: int) -> str:

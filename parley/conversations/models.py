@@ -15,7 +15,6 @@ class Status(models.TextChoices):
 
 # Statuses a customer reply reopens; after CLOSED a new conversation starts instead.
 REOPENABLE = (Status.PENDING, Status.RESOLVED)
-ACTIVE = (Status.NEW, Status.OPEN, Status.PENDING, Status.RESOLVED)
 # The queue: what inbox views list unless asked for a status. Also the condition of the
 # partial index that serves them, so the two must stay the same tuple.
 QUEUE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
@@ -159,10 +158,6 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.pk}"
-
-    @property
-    def is_note(self) -> bool:
-        return self.direction == Direction.NOTE
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

@@ -1,6 +1,5 @@
 """Side effects that leave the process wait until the transaction that caused them commits."""
 
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -10,7 +9,3 @@ from django.db import transaction
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Enqueue a django task once the current transaction commits (at once outside one)."""
     transaction.on_commit(partial(task.enqueue, *args, **kwargs))
-
-
-def call_on_commit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    transaction.on_commit(partial(func, *args, **kwargs))

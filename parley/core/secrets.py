@@ -34,7 +34,11 @@ def decrypt(token: str) -> str:
 
 
 def rotate(token: str) -> str:
-    return _fernet().rotate(token.encode()).decode()
+    """The same secret, encrypted with the current key."""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise ValueError("secret cannot be decrypted with the configured keys") from None
 
 
 def mask(plaintext: str) -> str:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from parley.core.http import http_client, retry_after_seconds
 from parley.customers.models import IdentityKind
-from parley.customers.resolve import IdentityRef
+from parley.customers.resolve import IdentityRef, normalize_identity
 
 from .base import (
     InboundAttachment,
@@ -98,7 +98,7 @@ def parse(channel: Channel, headers: dict, body: str) -> list[Normalized]:
         InboundMessage(
             channel_id=channel.pk,
             external_id=payload.external_id,
-            thread_ref=payload.thread or f"{sender.kind}:{sender.value}",
+            thread_ref=payload.thread or _default_thread(sender),
             sender=sender,
             text=payload.text,
             html=payload.html,
@@ -108,6 +108,11 @@ def parse(channel: Channel, headers: dict, body: str) -> list[Normalized]:
             attachments=tuple(_attachment(a) for a in payload.attachments),
         )
     ]
+
+
+def _default_thread(sender: IdentityRef) -> str:
+    # The same sender spelled differently (ANN@…, ann@…) is one thread.
+    return f"{sender.kind}:{normalize_identity(sender.kind, sender.value)}"
 
 
 def _attachment(item: ApiAttachment) -> InboundAttachment:

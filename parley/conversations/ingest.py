@@ -5,7 +5,9 @@ conversation (or reopen / start one) → persist → timeline → push on commit
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeGuard
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -16,7 +18,7 @@ from parley.connectors.models import Channel
 from parley.core.oncommit import enqueue_on_commit
 from parley.core.text import preview, sanitize_html, storable
 from parley.customers.models import Customer
-from parley.customers.resolve import resolve_customer
+from parley.customers.resolve import resolve_customer, resolve_customers
 from parley.realtime.push import push_conversation_on_commit
 
 from . import timeline
@@ -152,6 +154,186 @@ def _note_customer_message(conversation: Conversation, message: Message) -> None
         conversation.waiting_since = now
     conversation.preview = preview(message.text or message.html, 160)
     conversation.save()
+
+
+def can_ingest_together(event: Normalized) -> TypeGuard[InboundMessage]:
+    """What ingest_messages handles; everything else takes the one-at-a-time path."""
+    return isinstance(event, InboundMessage) and not event.attachments
+
+
+def ingest_messages(events: Sequence[InboundMessage]) -> None:
+    """ingest_message for each event in order, with a handful of statements for all of
+    them: one query per stage (known ids, identities, active conversations) and one insert
+    per table. A conflict with concurrent work raises; the caller then redoes the events one
+    at a time, which is the definition of what they must do."""
+    fresh = _unseen(events)
+    if not fresh:
+        return
+    batch = _Threading(
+        channels=Channel.objects.in_bulk({event.channel_id for event in fresh}),
+        replied_to=_replied_to(fresh),
+    )
+    customers = resolve_customers([event.sender for event in fresh])
+    batch.threads = _active_conversations(fresh, customers)
+    for event, customer in zip(fresh, customers, strict=True):
+        batch.add(event, customer)
+    Conversation.objects.bulk_create(batch.created)
+    Conversation.objects.bulk_update(batch.touched.values(), _TOUCHED_FIELDS)
+    Message.objects.bulk_create(batch.messages)
+    _record_arrivals(batch)
+
+
+@dataclass
+class _Threading:
+    """The rows a batch of inbound messages creates or changes, built before any is written."""
+
+    channels: dict[int, Channel]
+    replied_to: dict[tuple[int, str], Message]
+    threads: dict[tuple[int, str, int], Conversation] = field(default_factory=dict)
+    created: list[Conversation] = field(default_factory=list)
+    reopened: dict[int, str] = field(default_factory=dict)  # conversation pk → old status
+    touched: dict[int, Conversation] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    now: datetime = field(default_factory=timezone.now)
+
+    def add(self, event: InboundMessage, customer: Customer) -> None:
+        conversation = self._conversation(event, customer)
+        message = _inbound_message(event, conversation, self.replied_to)
+        self.messages.append(message)
+        conversation.last_customer_message_at = self.now
+        conversation.waiting_since = conversation.waiting_since or self.now
+        conversation.preview = preview(message.text or message.html, 160)
+        conversation.updated_at = self.now
+
+    def _conversation(self, event: InboundMessage, customer: Customer) -> Conversation:
+        key = (event.channel_id, event.thread_ref, customer.pk)
+        conversation = self.threads.get(key)
+        if conversation is None:
+            channel = self.channels[event.channel_id]
+            conversation = self.threads[key] = Conversation(
+                channel=channel,
+                customer=customer,
+                thread_ref=event.thread_ref,
+                subject=storable(event.subject[:255]),
+                team=channel.team,
+            )
+            self.created.append(conversation)
+            return conversation
+        if conversation.pk is not None:
+            self.touched[conversation.pk] = conversation
+        if conversation.status in REOPENABLE:
+            self.reopened[conversation.pk] = conversation.status
+            conversation.status = Status.OPEN
+            conversation.resolved_at = None
+        return conversation
+
+
+_TOUCHED_FIELDS = [
+    "status",
+    "resolved_at",
+    "last_customer_message_at",
+    "waiting_since",
+    "preview",
+    "updated_at",
+]
+
+
+def _unseen(events: Sequence[InboundMessage]) -> list[InboundMessage]:
+    """The events not stored before and not repeated earlier in the batch."""
+    known = set(
+        Message.objects.filter(
+            channel_id__in={event.channel_id for event in events},
+            external_id__in={event.external_id for event in events},
+        ).values_list("channel_id", "external_id")
+    )
+    fresh = []
+    for event in events:
+        key = (event.channel_id, event.external_id)
+        if key not in known:
+            known.add(key)
+            fresh.append(event)
+    return fresh
+
+
+def _active_conversations(
+    events: list[InboundMessage], customers: list[Customer]
+) -> dict[tuple[int, str, int], Conversation]:
+    """The newest conversation that is not closed for each (channel, thread, customer)."""
+    candidates = (
+        Conversation.objects.select_for_update()
+        .filter(
+            channel_id__in={event.channel_id for event in events},
+            thread_ref__in={event.thread_ref for event in events},
+            customer_id__in={customer.pk for customer in customers},
+        )
+        .exclude(status=Status.CLOSED)
+        .order_by("created_at", "pk")
+    )
+    # Ascending order: the newest of each key is the one left in the dict.
+    return {(c.channel_id, c.thread_ref, c.customer_id): c for c in candidates}
+
+
+def _replied_to(events: list[InboundMessage]) -> dict[tuple[int, str], Message]:
+    wanted = {(e.channel_id, e.reply_to_external_id) for e in events if e.reply_to_external_id}
+    if not wanted:
+        return {}
+    if wanted & {(e.channel_id, e.external_id) for e in events}:
+        # A reply to a message in the same batch: its row does not exist yet.
+        raise NotTogether("a message replies to another in the same batch")
+    found = Message.objects.filter(
+        channel_id__in={channel_id for channel_id, _ in wanted},
+        external_id__in={external_id for _, external_id in wanted},
+    )
+    return {(m.channel_id, m.external_id): m for m in found if m.external_id}
+
+
+def _inbound_message(
+    event: InboundMessage, conversation: Conversation, replied_to: dict[tuple[int, str], Message]
+) -> Message:
+    return Message(
+        conversation=conversation,
+        channel_id=event.channel_id,
+        direction=Direction.INBOUND,
+        text=storable(event.text),
+        html=storable(sanitize_html(event.html)) if event.html else "",
+        external_id=event.external_id,
+        reply_to=replied_to.get((event.channel_id, event.reply_to_external_id or "")),
+        status=DeliveryStatus.RECEIVED,
+        sent_at=event.sent_at,
+    )
+
+
+def _record_arrivals(batch: _Threading) -> None:
+    """The timeline entries ingest_message would have written, in the same order."""
+    announced: set[int] = set()
+    created = {conversation.pk for conversation in batch.created}
+    with timeline.recorded_together():
+        for message in batch.messages:
+            conversation = message.conversation
+            if conversation.pk not in announced:
+                announced.add(conversation.pk)
+                _announce(conversation, batch.reopened.get(conversation.pk), created)
+            timeline.message_received(conversation=conversation, message=message)
+    for conversation in batch.threads.values():
+        if conversation.pk in announced:
+            push_conversation_on_commit(conversation, "message")
+
+
+def _announce(conversation: Conversation, reopened_from: str | None, created: set[int]) -> None:
+    if reopened_from is not None:
+        timeline.status_changed(
+            conversation=conversation,
+            old=reopened_from,
+            new=Status.OPEN,
+            actor=None,
+            actor_label="customer",
+        )
+    elif conversation.pk in created:
+        timeline.conversation_created(conversation=conversation)
+
+
+class NotTogether(Exception):
+    """This batch has to be ingested one event at a time."""
 
 
 def _store_attachments(message: Message, attachments: tuple[InboundAttachment, ...]) -> None:

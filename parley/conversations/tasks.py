@@ -4,13 +4,17 @@ Tasks take ids and are idempotent: running one twice does no harm.
 """
 
 import logging
+from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
 from parley.connectors.base import (
+    InboundMessage,
     OutboundMessage,
     PermanentSendError,
     TransientSendError,
@@ -22,7 +26,7 @@ from parley.customers.resolve import IdentityRef
 from parley.realtime.push import batched_pushes
 
 from .actions import record_delivery_status
-from .ingest import ingest_event
+from .ingest import can_ingest_together, ingest_event, ingest_messages
 from .models import DeliveryStatus, Direction, InboundEvent, InboundStatus, Message
 
 logger = logging.getLogger(__name__)
@@ -30,25 +34,87 @@ MAX_DELIVERY_ATTEMPTS = 6
 
 
 # Events are processed in the batches they were accepted in: one task per batch keeps the
-# queue's own bookkeeping from costing more than the work under load. A few events share a
-# transaction (each in its own savepoint), short enough not to hold SQLite's write lock long.
+# queue's own bookkeeping from costing more than the work under load. Runs of plain
+# messages are ingested together (up to EVENTS_TOGETHER events in one transaction); the
+# rest, and any run that conflicts with concurrent work, one event at a time, a few events
+# a transaction (each in its own savepoint). Both bounds keep SQLite's write lock short.
+EVENTS_TOGETHER = 100
 EVENTS_PER_TRANSACTION = 5
 
 
 @task()
 def process_inbound_events(event_ids: list[int]) -> dict[str, int]:
-    outcomes: dict[str, int] = {}
     events = list(
         InboundEvent.objects.select_related("channel").filter(pk__in=event_ids).order_by("pk")
     )
+    pending = [event for event in events if event.status != InboundStatus.PROCESSED]
+    outcomes = Counter({"skipped": len(events) - len(pending)})
     with batched_pushes():
-        for start in range(0, len(events), EVENTS_PER_TRANSACTION):
-            with one_writer(), transaction.atomic():
-                for event in events[start : start + EVENTS_PER_TRANSACTION]:
-                    done = event.status == InboundStatus.PROCESSED
-                    outcome = "skipped" if done else process_event(event)
-                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return outcomes
+        for run, records in _runs(pending):
+            if records is not None and _process_together(run, records):
+                outcomes.update(_outcome(parsed) for parsed in records)
+            else:
+                _process_one_by_one(run, outcomes)
+    return {outcome: count for outcome, count in outcomes.items() if count}
+
+
+def _runs(
+    events: list[InboundEvent],
+) -> Iterator[tuple[list[InboundEvent], list[list[InboundMessage]] | None]]:
+    """Consecutive events that can be ingested together, with their parsed records;
+    each other event alone, with None."""
+    run: list[InboundEvent] = []
+    records: list[list[InboundMessage]] = []
+    for event in events:
+        parsed = _parse_if_plain(event)
+        if parsed is not None and len(run) < EVENTS_TOGETHER:
+            run.append(event)
+            records.append(parsed)
+            continue
+        if run:
+            yield run, records
+        run, records = ([event], [parsed]) if parsed is not None else ([], [])
+        if parsed is None:
+            yield [event], None
+    if run:
+        yield run, records
+
+
+def _parse_if_plain(event: InboundEvent) -> list[InboundMessage] | None:
+    try:
+        records = connector_for(event.channel).parse(event.channel, event.headers, event.body)
+    except Exception:  # The one-by-one path records why.
+        return None
+    plain = [record for record in records if can_ingest_together(record)]
+    return plain if len(plain) == len(records) else None
+
+
+def _process_together(run: list[InboundEvent], records: list[list[InboundMessage]]) -> bool:
+    messages = [record for parsed in records for record in parsed]
+    try:
+        with one_writer(), transaction.atomic():
+            ingest_messages(messages)
+            now = timezone.now()
+            for outcome in (InboundStatus.PROCESSED, InboundStatus.IGNORED):
+                ids = [e.pk for e, p in zip(run, records, strict=True) if _outcome(p) == outcome]
+                InboundEvent.objects.filter(pk__in=ids).update(
+                    status=outcome, error="", processed_at=now, attempts=F("attempts") + 1
+                )
+    except Exception as exc:  # Redone one at a time, which records any real failure.
+        logger.info("ingesting %d events together failed (%s); one at a time", len(run), exc)
+        return False
+    return True
+
+
+def _outcome(records: list[InboundMessage]) -> str:
+    return InboundStatus.PROCESSED if records else InboundStatus.IGNORED
+
+
+def _process_one_by_one(events: list[InboundEvent], outcomes: Counter[str]) -> None:
+    for start in range(0, len(events), EVENTS_PER_TRANSACTION):
+        with one_writer(), transaction.atomic():
+            for event in events[start : start + EVENTS_PER_TRANSACTION]:
+                outcomes[process_event(event)] += 1
 
 
 def process_event(event: InboundEvent) -> str:

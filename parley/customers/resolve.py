@@ -5,6 +5,7 @@ identity at once both try to insert, one wins, the other catches the IntegrityEr
 reads the winner's row.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import phonenumbers
@@ -82,6 +83,31 @@ def resolve_customer(ref: IdentityRef) -> Customer:
         if found is None:
             raise
         return found
+
+
+def resolve_customers(refs: Sequence[IdentityRef]) -> list[Customer]:
+    """resolve_customer for each identity, with one query per identity kind and one insert
+    for all the new customers. A concurrent insert of the same identity raises
+    IntegrityError: the caller falls back to resolving one at a time."""
+    keys = [(ref.kind, normalize_identity(ref.kind, ref.value)) for ref in refs]
+    found: dict[tuple[str, str], Customer] = {}
+    for kind in {kind for kind, _ in keys}:
+        values = {value for key_kind, value in keys if key_kind == kind}
+        identities = Identity.objects.select_related("customer").filter(kind=kind, value__in=values)
+        found.update(((kind, identity.value), identity.customer) for identity in identities)
+    new: dict[tuple[str, str], tuple[Customer, str]] = {}
+    for ref, key in zip(refs, keys, strict=True):
+        if key not in found and key not in new:
+            name = storable(ref.name[:200])
+            new[key] = (Customer(name=name or _default_name(*key)), name)
+    if new:
+        Customer.objects.bulk_create(customer for customer, _ in new.values())
+        Identity.objects.bulk_create(
+            Identity(customer=customer, kind=kind, value=value, display_name=name)
+            for (kind, value), (customer, name) in new.items()
+        )
+        found.update((key, customer) for key, (customer, _) in new.items())
+    return [found[key] for key in keys]
 
 
 def _find(kind: str, value: str) -> Customer | None:

@@ -424,6 +424,7 @@ def _customer_writes(
     channel_id = demo.channels[kind].pk
     inbound = InboundMessage(channel_id, external_id, thread, sender, text, subject=subject)
     message = ingest_message(inbound)
+    assert message is not None  # a customer's message always has a conversation
     demo.customers.setdefault(person.key, message.conversation.customer)
     return message.conversation
 

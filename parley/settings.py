@@ -209,6 +209,9 @@ PARLEY_MAX_ATTACHMENT_BYTES = env_int("PARLEY_MAX_ATTACHMENT_BYTES", 25 * 1024 *
 PARLEY_MAX_WEBHOOK_BYTES = env_int("PARLEY_MAX_WEBHOOK_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PARLEY_MAX_ATTACHMENT_BYTES + 1024 * 1024
 PARLEY_DEFAULT_REGION = env_str("PARLEY_DEFAULT_REGION", "US")
+# Meta's Graph API (Messenger, Instagram, WhatsApp). Tests point it at a local fake.
+PARLEY_GRAPH_API_URL = env_str("PARLEY_GRAPH_API_URL", "https://graph.facebook.com").rstrip("/")
+PARLEY_GRAPH_API_VERSION = env_str("PARLEY_GRAPH_API_VERSION", "v23.0")
 
 TASKS = {
     "default": {

@@ -2,8 +2,11 @@
 
 A connector is a module (or object) with three functions:
 
-    verify(channel, request) -> None          raise WebhookRejected on a bad signature/token
-    parse(channel, event) -> list[Normalized] turn one stored InboundEvent into records
+    verify(channel, request) -> HttpResponse | None
+        raise WebhookRejected on a bad signature/token; return a response to answer a
+        subscription handshake directly; None to store the payload
+    parse(channel, headers, body) -> list[Normalized]
+        turn one stored payload into records (may call the platform: profiles, media)
     send(channel, message) -> SendResult      deliver one outbound message, or raise
 
 To add a channel: write `connectors/<kind>.py` with those three functions and register it in
@@ -11,11 +14,12 @@ To add a channel: write `connectors/<kind>.py` with those three functions and re
 messages) live once in `conversations.tasks.deliver_message`, not in connectors.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from parley.core.errors import ParleyError
 from parley.customers.resolve import IdentityRef
@@ -28,6 +32,11 @@ class WebhookRejected(ParleyError):
     http_status = 401
 
 
+class BadSignature(WebhookRejected):
+    code = "bad_signature"
+    http_status = 403
+
+
 class TransientSendError(Exception):
     """The platform may accept a retry (timeouts, 5xx, rate limits)."""
 
@@ -38,22 +47,38 @@ class TransientSendError(Exception):
 
 
 class PermanentSendError(Exception):
-    """The platform refused the message for good; the reason is shown to the agent."""
+    """The platform refused the message for good; the reason is shown to the agent.
+    `channel_problem` marks a fault of the channel itself (an invalid token), which
+    admins must fix before anything else goes out."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, channel_problem: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.channel_problem = channel_problem
+
+
+class MediaUnavailable(Exception):
+    """An attachment the platform would not hand over: the message is kept and says why."""
 
 
 @dataclass(frozen=True)
 class InboundAttachment:
+    """Content inline, or `fetch` to download it while the message is stored (platform
+    media URLs expire: we keep a copy, never a link)."""
+
     filename: str
     content_type: str
-    content: bytes
+    content: bytes = b""
+    # Returns the content and its type (the platform's, when it says).
+    fetch: Callable[[], tuple[bytes, str]] | None = None
 
 
 @dataclass(frozen=True)
 class InboundMessage:
+    """A message in a conversation. `from_business` marks one the business sent from
+    elsewhere (the page's own app, another tool): `sender` is then the customer it went to,
+    and it is recorded as a reply, never as the customer's message."""
+
     channel_id: int
     external_id: str
     thread_ref: str
@@ -64,6 +89,12 @@ class InboundMessage:
     sent_at: datetime | None = None
     reply_to_external_id: str | None = None
     attachments: tuple[InboundAttachment, ...] = ()
+    from_business: bool = False
+    # Structured extras shown with the message: quick reply / postback payloads, story,
+    # location, contacts, order, comment visibility…
+    details: dict = field(default_factory=dict)
+    # What a new conversation is about (a comment thread's post link and caption).
+    origin: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,7 +105,56 @@ class DeliveryUpdate:
     reason: str = ""
 
 
-Normalized = InboundMessage | DeliveryUpdate
+@dataclass(frozen=True)
+class ReadUpTo:
+    """Every reply to this customer on this channel sent before `up_to` reached `status`
+    (Messenger's delivery and read watermarks)."""
+
+    channel_id: int
+    customer: IdentityRef
+    status: str
+    up_to: datetime
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """The customer reacted to a message; an empty emoji removes their reaction."""
+
+    channel_id: int
+    external_id: str
+    sender: IdentityRef
+    emoji: str
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A message was unsent or deleted ("deleted"), or hidden / shown again ("hidden",
+    "unhidden") on the platform."""
+
+    channel_id: int
+    external_id: str
+    how: str
+
+
+@dataclass(frozen=True)
+class IdentityLink:
+    """The customer behind `known` also goes by `new` (a WhatsApp number change)."""
+
+    known: IdentityRef
+    new: IdentityRef
+
+
+@dataclass(frozen=True)
+class Unhandled:
+    """Part of a payload Parley does not act on: kept with the event and listed as
+    unprocessed, never an error."""
+
+    what: str
+
+
+Normalized = (
+    InboundMessage | DeliveryUpdate | ReadUpTo | Reaction | Removal | IdentityLink | Unhandled
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +167,13 @@ class OutboundMessage:
     html: str
     subject: str
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
+    # When the customer last wrote: platforms with messaging windows check it.
+    customer_wrote_at: datetime | None = None
+    # The customer's latest message on the platform (the comment a reply goes under).
+    last_customer_external_id: str | None = None
+    # Channel-specific choices made in the composer: {"comment_reply": "public"|"private"},
+    # {"template": {"name", "language", "parameters": [...]}}.
+    details: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,7 +182,7 @@ class SendResult:
 
 
 class Connector(Protocol):
-    def verify(self, channel: Channel, request: HttpRequest) -> None: ...
+    def verify(self, channel: Channel, request: HttpRequest) -> HttpResponse | None: ...
 
     def parse(self, channel: Channel, headers: dict, body: str) -> list[Normalized]: ...
 

@@ -36,6 +36,10 @@ class Channel(models.Model):
     public_key = models.CharField(max_length=40, unique=True, default=new_public_key)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the platform refuses the channel itself (an expired token); shown to
+    # admins until a successful check clears it.
+    health_problem = models.TextField(blank=True)
+    health_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -55,3 +59,35 @@ class Channel(models.Model):
 
     def masked_secrets(self) -> dict[str, str]:
         return {name: secrets.mask(self.secret(name)) for name in self.encrypted_secrets}
+
+
+class MessageTemplate(models.Model):
+    """A WhatsApp message template, synced from the business account: the only messages
+    allowed outside the 24-hour customer-service window."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="templates")
+    name = models.CharField(max_length=512)
+    language = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    category = models.CharField(max_length=40, blank=True)
+    body = models.TextField(blank=True)
+    components = models.JSONField(default=list, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "name", "language"], name="template_unique_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+    @property
+    def parameter_count(self) -> int:
+        """How many {{n}} placeholders the body has."""
+        import re
+
+        return len(set(re.findall(r"{{\s*(\d+)\s*}}", self.body)))

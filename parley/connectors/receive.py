@@ -4,6 +4,7 @@ Nothing is parsed in the request: a payload that later fails to parse stays stor
 failed with its reason, and `parley replay` runs it again.
 """
 
+import logging
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from parley.conversations.ingest import RawInbound, accept_inbound_events
 from .base import WebhookRejected
 from .models import Channel
 from .registry import connector_for
+
+logger = logging.getLogger(__name__)
 
 # Headers worth keeping with the payload: signatures and platform metadata, never cookies.
 KEPT_HEADERS = ("content-type", "user-agent", "x-hub-signature-256", "x-request-id")
@@ -28,9 +31,12 @@ def receive_webhook(request: HttpRequest, kind: str, channel_id: int) -> HttpRes
     if len(request.body) > settings.PARLEY_MAX_WEBHOOK_BYTES:
         return JsonResponse({"code": "too_large", "detail": "payload too large"}, status=413)
     try:
-        connector_for(channel).verify(channel, request)
+        handshake = connector_for(channel).verify(channel, request)
     except WebhookRejected as exc:
+        logger.warning("webhook for channel %s rejected: %s", channel.pk, exc.detail)
         return JsonResponse({"code": exc.code, "detail": exc.detail}, status=exc.http_status)
+    if handshake is not None:
+        return handshake
     if request.method != "POST":
         return HttpResponse(status=405)
     body = request.body.decode("utf-8", "replace")

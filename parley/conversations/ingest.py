@@ -13,17 +13,33 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from parley.connectors.base import DeliveryUpdate, InboundAttachment, InboundMessage, Normalized
+from parley.connectors.base import (
+    DeliveryUpdate,
+    IdentityLink,
+    InboundAttachment,
+    InboundMessage,
+    MediaUnavailable,
+    Normalized,
+    Reaction,
+    ReadUpTo,
+    Removal,
+)
 from parley.connectors.models import Channel
 from parley.core.oncommit import enqueue_on_commit
 from parley.core.text import preview, sanitize_html, storable
 from parley.customers.models import Customer
-from parley.customers.resolve import resolve_customer, resolve_customers
+from parley.customers.resolve import (
+    find_customer,
+    link_identity,
+    resolve_customer,
+    resolve_customers,
+)
 from parley.realtime.push import push_conversation_on_commit
 
 from . import timeline
 from .actions import record_delivery_status
 from .models import (
+    DELIVERY_ORDER,
     REOPENABLE,
     Attachment,
     Conversation,
@@ -69,14 +85,25 @@ def accept_inbound_events(payloads: Sequence[RawInbound]) -> list[InboundEvent]:
 
 
 def ingest_event(event: Normalized) -> Message | None:
+    """Apply one normalized record; Unhandled ones are left to the caller to report."""
+    if isinstance(event, InboundMessage):
+        return ingest_message(event)
     if isinstance(event, DeliveryUpdate):
         ingest_delivery_update(event)
-        return None
-    return ingest_message(event)
+    elif isinstance(event, ReadUpTo):
+        ingest_read_up_to(event)
+    elif isinstance(event, Reaction):
+        ingest_reaction(event)
+    elif isinstance(event, Removal):
+        ingest_removal(event)
+    elif isinstance(event, IdentityLink):
+        link_identity(event.known, event.new)
+    return None
 
 
-def ingest_message(event: InboundMessage) -> Message:
-    """Store one inbound message; the same external id twice gives one message."""
+def ingest_message(event: InboundMessage) -> Message | None:
+    """Store one inbound message; the same external id twice gives one message. None when
+    it belongs to no conversation (a page's own comment under its post)."""
     existing = _find_message(event.channel_id, event.external_id)
     if existing is not None:
         return existing
@@ -95,48 +122,76 @@ def _find_message(channel_id: int, external_id: str) -> Message | None:
     return Message.objects.filter(channel_id=channel_id, external_id=external_id).first()
 
 
-def _store_message(event: InboundMessage) -> Message:
+def _store_message(event: InboundMessage) -> Message | None:
+    if event.from_business:
+        return _store_business_message(event)
     channel = Channel.objects.get(pk=event.channel_id)
     customer = resolve_customer(event.sender)
     conversation = _conversation_for(channel, customer, event)
-    message = Message.objects.create(
-        conversation=conversation,
-        channel=channel,
-        direction=Direction.INBOUND,
-        text=storable(event.text),
-        html=storable(sanitize_html(event.html)) if event.html else "",
-        external_id=event.external_id,
-        reply_to=_find_message(channel.pk, event.reply_to_external_id)
-        if event.reply_to_external_id
-        else None,
-        status=DeliveryStatus.RECEIVED,
-        sent_at=event.sent_at,
-    )
-    _store_attachments(message, event.attachments)
+    message = _create_message(event, conversation, Direction.INBOUND, DeliveryStatus.RECEIVED)
     _note_customer_message(conversation, message)
     timeline.message_received(conversation=conversation, message=message)
     push_conversation_on_commit(conversation, "message")
     return message
 
 
+def _create_message(
+    event: InboundMessage, conversation: Conversation, direction: str, status: str
+) -> Message:
+    message = Message.objects.create(
+        conversation=conversation,
+        channel_id=event.channel_id,
+        direction=direction,
+        text=storable(event.text),
+        html=storable(sanitize_html(event.html)) if event.html else "",
+        external_id=event.external_id,
+        reply_to=_find_message(event.channel_id, event.reply_to_external_id)
+        if event.reply_to_external_id
+        else None,
+        status=status,
+        sent_at=event.sent_at,
+        details=event.details,
+    )
+    _store_attachments(message, event.attachments)
+    return message
+
+
+def _store_business_message(event: InboundMessage) -> Message | None:
+    """A message the business sent from elsewhere (the page's app, another tool, a reply
+    under a comment): recorded as a reply in the customer's conversation — or, with no
+    conversation yet, in a new one waiting on the customer."""
+    conversation = _conversation_replied_to(event)
+    if conversation is None and not event.sender.value:
+        return None  # A page's own comment under its post, not in any customer's thread.
+    if conversation is None:
+        channel = Channel.objects.get(pk=event.channel_id)
+        customer = resolve_customer(event.sender)
+        conversation = _active_conversation(channel, customer, event.thread_ref)
+        if conversation is None:
+            conversation = _start_conversation(channel, customer, event, status=Status.PENDING)
+    message = _create_message(event, conversation, Direction.OUTBOUND, DeliveryStatus.SENT)
+    now = timezone.now()
+    conversation.last_agent_message_at = now
+    conversation.first_response_at = conversation.first_response_at or now
+    conversation.waiting_since = None
+    conversation.save()
+    timeline.reply_recorded(conversation=conversation, message=message)
+    push_conversation_on_commit(conversation, "message")
+    return message
+
+
+def _conversation_replied_to(event: InboundMessage) -> Conversation | None:
+    if not event.reply_to_external_id:
+        return None
+    replied = _find_message(event.channel_id, event.reply_to_external_id)
+    return replied.conversation if replied else None
+
+
 def _conversation_for(channel: Channel, customer: Customer, event: InboundMessage) -> Conversation:
     """The active conversation for this thread; a closed one is never reused."""
-    conversation = (
-        Conversation.objects.select_for_update()
-        .filter(channel=channel, thread_ref=event.thread_ref, customer=customer)
-        .exclude(status=Status.CLOSED)
-        .order_by("-created_at")
-        .first()
-    )
+    conversation = _active_conversation(channel, customer, event.thread_ref)
     if conversation is None:
-        conversation = Conversation.objects.create(
-            channel=channel,
-            customer=customer,
-            thread_ref=event.thread_ref,
-            subject=storable(event.subject[:255]),
-            team=channel.team,
-        )
-        timeline.conversation_created(conversation=conversation)
+        conversation = _start_conversation(channel, customer, event)
     elif conversation.status in REOPENABLE:
         old = conversation.status
         conversation.status = Status.OPEN
@@ -144,6 +199,34 @@ def _conversation_for(channel: Channel, customer: Customer, event: InboundMessag
         timeline.status_changed(
             conversation=conversation, old=old, new=Status.OPEN, actor=None, actor_label="customer"
         )
+    return conversation
+
+
+def _active_conversation(
+    channel: Channel, customer: Customer, thread_ref: str
+) -> Conversation | None:
+    return (
+        Conversation.objects.select_for_update()
+        .filter(channel=channel, thread_ref=thread_ref, customer=customer)
+        .exclude(status=Status.CLOSED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _start_conversation(
+    channel: Channel, customer: Customer, event: InboundMessage, status: str = Status.NEW
+) -> Conversation:
+    conversation = Conversation.objects.create(
+        channel=channel,
+        customer=customer,
+        thread_ref=event.thread_ref,
+        subject=storable(event.subject[:255]),
+        team=channel.team,
+        origin=event.origin,
+        status=status,
+    )
+    timeline.conversation_created(conversation=conversation)
     return conversation
 
 
@@ -158,7 +241,7 @@ def _note_customer_message(conversation: Conversation, message: Message) -> None
 
 def can_ingest_together(event: Normalized) -> TypeGuard[InboundMessage]:
     """What ingest_messages handles; everything else takes the one-at-a-time path."""
-    return isinstance(event, InboundMessage) and not event.attachments
+    return isinstance(event, InboundMessage) and not event.attachments and not event.from_business
 
 
 def ingest_messages(events: Sequence[InboundMessage]) -> None:
@@ -216,6 +299,7 @@ class _Threading:
                 thread_ref=event.thread_ref,
                 subject=storable(event.subject[:255]),
                 team=channel.team,
+                origin=event.origin,
             )
             self.created.append(conversation)
             return conversation
@@ -300,6 +384,7 @@ def _inbound_message(
         reply_to=replied_to.get((event.channel_id, event.reply_to_external_id or "")),
         status=DeliveryStatus.RECEIVED,
         sent_at=event.sent_at,
+        details=event.details,
     )
 
 
@@ -338,16 +423,79 @@ class NotTogether(Exception):
 
 def _store_attachments(message: Message, attachments: tuple[InboundAttachment, ...]) -> None:
     for item in attachments:
+        content, content_type, problem = item.content, item.content_type, ""
+        if item.fetch is not None:
+            try:
+                content, fetched_type = item.fetch()
+                content_type = fetched_type or content_type
+            except MediaUnavailable as exc:
+                problem = f"Could not be downloaded: {exc}"
         attachment = Attachment(
             message=message,
             filename=item.filename[:255],
-            content_type=item.content_type[:120],
-            size=len(item.content),
+            content_type=(content_type or "application/octet-stream")[:120],
+            size=len(content),
+            problem=storable(problem[:300]),
         )
-        attachment.file.save(item.filename[:100], ContentFile(item.content), save=True)
+        if problem:
+            attachment.save()
+        else:
+            attachment.file.save(item.filename[:100], ContentFile(content), save=True)
 
 
 def ingest_delivery_update(event: DeliveryUpdate) -> None:
     message = _find_message(event.channel_id, event.external_id)
     if message is not None:
         record_delivery_status(message.pk, event.status, reason=event.reason)
+
+
+# Watermarks are bounded: only recent replies can still be waiting for a receipt.
+WATERMARK_SCAN = 200
+
+
+def ingest_read_up_to(event: ReadUpTo) -> None:
+    """Every reply to this customer sent before the watermark reached the status."""
+    customer = find_customer(event.customer)
+    if customer is None:
+        return
+    behind = [
+        status for status, rank in DELIVERY_ORDER.items() if rank < DELIVERY_ORDER[event.status]
+    ]
+    waiting = Message.objects.filter(
+        channel_id=event.channel_id,
+        conversation__customer=customer,
+        direction=Direction.OUTBOUND,
+        status__in=[s for s in behind if s != DeliveryStatus.QUEUED],
+        sent_at__lte=event.up_to,
+    ).order_by("-sent_at")[:WATERMARK_SCAN]
+    for message_id in waiting.values_list("pk", flat=True):
+        record_delivery_status(message_id, event.status)
+
+
+def ingest_reaction(event: Reaction) -> None:
+    """Shown on the message it reacts to; never a new conversation."""
+    message = _find_message(event.channel_id, event.external_id)
+    if message is None:
+        return
+    who = event.sender.value or "customer"
+    if event.emoji:
+        message.reactions[who] = storable(event.emoji[:32])
+    else:
+        message.reactions.pop(who, None)
+    message.save(update_fields=["reactions"])
+    push_conversation_on_commit(message.conversation, "message")
+
+
+def ingest_removal(event: Removal) -> None:
+    """Deleted messages keep their text for leads and admins; hidden ones are marked."""
+    message = _find_message(event.channel_id, event.external_id)
+    if message is None:
+        return
+    if event.how == "deleted":
+        message.deleted_at = message.deleted_at or timezone.now()
+    elif event.how == "hidden":
+        message.details = {**message.details, "hidden": True}
+    else:
+        message.details = {k: v for k, v in message.details.items() if k != "hidden"}
+    message.save(update_fields=["deleted_at", "details"])
+    push_conversation_on_commit(message.conversation, "message")

@@ -66,6 +66,9 @@ class Conversation(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     # When the customer started waiting for us; null while the ball is in their court.
     waiting_since = models.DateTimeField(null=True, blank=True)
+    # What the conversation is about when the platform says so: a comment thread's post
+    # ({"post_id", "post_url", "caption"}).
+    origin = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [
@@ -145,6 +148,13 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Platform extras shown with the message (quick reply, postback, story, location,
+    # contacts, order, comment reply mode, template…): see connectors.base.InboundMessage.
+    details = models.JSONField(default=dict, blank=True)
+    # Customer reactions: {identity value: emoji}.
+    reactions = models.JSONField(default=dict, blank=True)
+    # Unsent / deleted on the platform: the text is kept for leads and admins only.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -166,10 +176,12 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=300)
+    file = models.FileField(upload_to=attachment_path, max_length=300, blank=True)
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=120)
     size = models.PositiveBigIntegerField()
+    # Why there is no file: the platform's copy could not be downloaded.
+    problem = models.CharField(max_length=300, blank=True)
 
     def __str__(self) -> str:
         return self.filename

@@ -13,11 +13,13 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from parley.connectors.actions import report_channel_problem
 from parley.connectors.base import (
     InboundMessage,
     OutboundMessage,
     PermanentSendError,
     TransientSendError,
+    Unhandled,
 )
 from parley.connectors.registry import connector_for
 from parley.core.text import storable
@@ -131,8 +133,12 @@ def process_event(event: InboundEvent) -> str:
         event.status = InboundStatus.FAILED
         event.error = storable(f"{type(exc).__name__}: {exc}"[:4000])
     else:
-        event.status = InboundStatus.PROCESSED if records else InboundStatus.IGNORED
-        event.error = ""
+        unhandled = [record.what for record in records if isinstance(record, Unhandled)]
+        # Partly handled payloads are listed with the unhandled ones: nothing goes unseen.
+        event.status = (
+            InboundStatus.IGNORED if unhandled or not records else InboundStatus.PROCESSED
+        )
+        event.error = storable(("Not handled: " + "; ".join(unhandled))[:4000]) if unhandled else ""
     event.processed_at = timezone.now()
     event.save(update_fields=["status", "error", "attempts", "processed_at"])
     return event.status
@@ -181,6 +187,8 @@ def _attempt_delivery(message: Message) -> str:
         return "retrying"
     except PermanentSendError as exc:
         record_delivery_status(message.pk, DeliveryStatus.FAILED, reason=exc.reason)
+        if exc.channel_problem:
+            report_channel_problem(message.channel, exc.reason)
         return "failed"
     record_delivery_status(message.pk, DeliveryStatus.SENT, external_id=result.external_id)
     return "sent"
@@ -188,6 +196,12 @@ def _attempt_delivery(message: Message) -> str:
 
 def outbound_from(message: Message) -> OutboundMessage:
     conversation = message.conversation
+    last_from_customer = (
+        conversation.messages.filter(direction=Direction.INBOUND, external_id__isnull=False)
+        .order_by("-created_at", "-pk")
+        .values_list("external_id", flat=True)
+        .first()
+    )
     recipients = [
         IdentityRef(identity.kind, identity.value)
         for identity in conversation.customer.identities.all()
@@ -203,4 +217,7 @@ def outbound_from(message: Message) -> OutboundMessage:
         attachments=[
             (a.filename, a.content_type, a.file.read()) for a in message.attachments.all()
         ],
+        customer_wrote_at=conversation.last_customer_message_at,
+        last_customer_external_id=last_from_customer,
+        details=message.details,
     )

@@ -62,6 +62,13 @@ def reply_sent(*, conversation: Conversation, message: Message, actor: Agent) ->
     return _record(conversation, EntryKind.REPLY_SENT, actor=actor, message=message)
 
 
+def reply_recorded(*, conversation: Conversation, message: Message) -> TimelineEntry:
+    """A reply the business sent outside Parley (the platform's own app, another tool)."""
+    return _record(
+        conversation, EntryKind.REPLY_SENT, actor_label="sent elsewhere", message=message
+    )
+
+
 def note_added(*, conversation: Conversation, message: Message, actor: Agent) -> TimelineEntry:
     return _record(conversation, EntryKind.NOTE_ADDED, actor=actor, message=message)
 

@@ -9,6 +9,7 @@ class IdentityKind(models.TextChoices):
     EMAIL = "email", _("Email")
     PHONE = "phone", _("Phone")
     MESSENGER = "messenger", _("Messenger PSID")
+    FACEBOOK = "facebook", _("Facebook user id")
     INSTAGRAM = "instagram", _("Instagram IGSID")
     WHATSAPP = "whatsapp", _("WhatsApp ID")
     X = "x", _("X user id")

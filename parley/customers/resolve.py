@@ -64,16 +64,26 @@ def normalize_phone(value: str, *, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# A WhatsApp id is the customer's phone number: either one finds the other's customer.
+SAME_NUMBER: dict[str, str] = {
+    IdentityKind.PHONE: IdentityKind.WHATSAPP,
+    IdentityKind.WHATSAPP: IdentityKind.PHONE,
+}
+
+
 def resolve_customer(ref: IdentityRef) -> Customer:
-    """The customer owning this identity, created with it when it is new."""
+    """The customer owning this identity, created with it when it is new — or, for a phone
+    number, the customer who has it on file under the other kind (phone / WhatsApp)."""
     value = normalize_identity(ref.kind, ref.value)
     existing = _find(ref.kind, value)
     if existing is not None:
         return existing
+    name = storable(ref.name[:200])
     try:
         with transaction.atomic():
-            name = storable(ref.name[:200])
-            customer = Customer.objects.create(name=name or _default_name(ref.kind, value))
+            customer = _find(SAME_NUMBER[ref.kind], value) if ref.kind in SAME_NUMBER else None
+            if customer is None:
+                customer = Customer.objects.create(name=name or _default_name(ref.kind, value))
             Identity.objects.create(
                 customer=customer, kind=ref.kind, value=value, display_name=name
             )
@@ -95,19 +105,60 @@ def resolve_customers(refs: Sequence[IdentityRef]) -> list[Customer]:
         values = {value for key_kind, value in keys if key_kind == kind}
         identities = Identity.objects.select_related("customer").filter(kind=kind, value__in=values)
         found.update(((kind, identity.value), identity.customer) for identity in identities)
+    _add_same_numbers(keys, found)
     new: dict[tuple[str, str], tuple[Customer, str]] = {}
     for ref, key in zip(refs, keys, strict=True):
-        if key not in found and key not in new:
-            name = storable(ref.name[:200])
-            new[key] = (Customer(name=name or _default_name(*key)), name)
+        if key in found or key in new:
+            continue
+        name = storable(ref.name[:200])
+        sibling = new.get((SAME_NUMBER.get(key[0], ""), key[1]))
+        new[key] = (sibling[0] if sibling else Customer(name=name or _default_name(*key)), name)
     if new:
-        Customer.objects.bulk_create(customer for customer, _ in new.values())
+        Customer.objects.bulk_create({id(c): c for c, _ in new.values()}.values())
         Identity.objects.bulk_create(
             Identity(customer=customer, kind=kind, value=value, display_name=name)
             for (kind, value), (customer, name) in new.items()
         )
         found.update((key, customer) for key, (customer, _) in new.items())
     return [found[key] for key in keys]
+
+
+def _add_same_numbers(keys: list[tuple[str, str]], found: dict[tuple[str, str], Customer]) -> None:
+    """Phone numbers new under one kind but on file under the other: their customer,
+    with the new identity added."""
+    missing = {(kind, value) for kind, value in keys if kind in SAME_NUMBER} - found.keys()
+    if not missing:
+        return
+    siblings = Identity.objects.select_related("customer").filter(
+        kind__in=[SAME_NUMBER[kind] for kind, _ in missing],
+        value__in=[value for _, value in missing],
+    )
+    owners = {(identity.kind, identity.value): identity.customer for identity in siblings}
+    linked = []
+    for kind, value in missing:
+        owner = owners.get((SAME_NUMBER[kind], value))
+        if owner is not None:
+            found[(kind, value)] = owner
+            linked.append(Identity(customer=owner, kind=kind, value=value))
+    Identity.objects.bulk_create(linked)
+
+
+def find_customer(ref: IdentityRef) -> Customer | None:
+    """The customer owning this identity, if any; None for one that is not valid either."""
+    try:
+        return _find(ref.kind, normalize_identity(ref.kind, ref.value))
+    except InvalidInput:
+        return None
+
+
+def link_identity(known: IdentityRef, new: IdentityRef) -> None:
+    """Give the customer behind `known` the identity `new` too (a changed number), unless
+    `new` already belongs to someone: joining two customers is a merge, an agent's call."""
+    customer = find_customer(known)
+    value = normalize_identity(new.kind, new.value)
+    if customer is None or _find(new.kind, value) is not None:
+        return
+    Identity.objects.create(customer=customer, kind=new.kind, value=value)
 
 
 def _find(kind: str, value: str) -> Customer | None:

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 TEXT_LIMIT = 2000
-DOWNLOADED_TYPES = {"image", "video", "audio", "file", "story_mention"}
+DOWNLOADED_TYPES = {"image", "video", "audio", "file", "sticker", "story_mention"}
 FALLBACK_TYPES = {
     "image": "image/jpeg",
     "video": "video/mp4",
@@ -162,12 +162,17 @@ def _extras(message: dict) -> tuple[dict, str | None]:
 
 def _attachments(items: list) -> tuple[InboundAttachment, ...]:
     found = []
+    # While Meta moves stickers to their own type, one arrives twice: as an image with a
+    # sticker_id and as a sticker. Keep the sticker.
+    has_sticker = any(item.get("type") == "sticker" for item in items)
     for n, item in enumerate(items, 1):
         kind = str(item.get("type", ""))
         payload = item.get("payload") or {}
         if kind not in DOWNLOADED_TYPES or not payload.get("url"):
             continue
         if payload.get("sticker_id"):
+            if has_sticker and kind != "sticker":
+                continue
             kind = "sticker"
         source = str(payload["url"])
         found.append(

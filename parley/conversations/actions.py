@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from parley.accounts.models import Agent, Team
+from parley.connectors.windows import fill_template
 from parley.core.errors import InvalidInput
 from parley.core.oncommit import enqueue_on_commit
-from parley.core.text import sanitize_html, text_to_html
+from parley.core.text import sanitize_html, storable, text_to_html
 from parley.realtime.push import push_conversation_on_commit
 
 from . import timeline
@@ -36,10 +37,16 @@ def send_reply(
     conversation: Conversation,
     text: str,
     attachments: Iterable[UploadedFile] = (),
+    *,
+    details: dict | None = None,
 ) -> Message:
+    """`details` carries the composer's channel-specific choices (see OutboundMessage)."""
     from .tasks import deliver_message
 
     message = _create_message(conversation, agent, Direction.OUTBOUND, text, attachments)
+    if details:
+        message.details = details
+        message.save(update_fields=["details"])
     now = timezone.now()
     conversation.first_response_at = conversation.first_response_at or now
     conversation.last_agent_message_at = now
@@ -51,6 +58,25 @@ def send_reply(
     enqueue_on_commit(deliver_message, message.pk)
     push_conversation_on_commit(conversation, "message")
     return message
+
+
+@transaction.atomic
+def send_template(
+    agent: Agent, conversation: Conversation, template_id: int, parameters: list[str]
+) -> Message:
+    """An approved WhatsApp template, the one message allowed outside the window."""
+    template = conversation.channel.templates.filter(pk=template_id, status="APPROVED").first()
+    if template is None:
+        raise InvalidInput("pick an approved template of this channel", code="invalid_template")
+    values = [storable(p.strip()) for p in parameters]
+    if len(values) != template.parameter_count or not all(values):
+        raise InvalidInput(
+            f"the template needs {template.parameter_count} value(s), each filled in",
+            code="invalid_template",
+        )
+    choice = {"name": template.name, "language": template.language, "parameters": values}
+    text = fill_template(template, values)
+    return send_reply(agent, conversation, text, details={"template": choice})
 
 
 @transaction.atomic

@@ -32,8 +32,22 @@ class MultipleFileField(forms.FileField):
 
 class ComposeForm(forms.Form):
     mode = forms.ChoiceField(choices=[("reply", _("Reply")), ("note", _("Internal note"))])
-    text = forms.CharField(max_length=100_000, strip=True)
+    text = forms.CharField(max_length=100_000, strip=True, required=False)
     attachments = MultipleFileField(required=False)
+    # Comment threads: under the comment for everyone, or privately to the commenter.
+    comment_reply = forms.ChoiceField(
+        choices=[("public", _("Public reply")), ("private", _("Private message"))],
+        required=False,
+    )
+    # WhatsApp outside its window: an approved template instead of text.
+    template = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        using_template = data.get("mode") == "reply" and data.get("template")
+        if not data.get("text") and not using_template:
+            raise forms.ValidationError(_("Write a message first."))
+        return data
 
 
 class AssignForm(forms.Form):

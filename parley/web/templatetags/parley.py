@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from parley.connectors.models import ChannelKind
+from parley.connectors.models import ChannelKind, MessageTemplate
 from parley.conversations.models import EntryKind, Priority, Status, TimelineEntry
 
 register = template.Library()
@@ -70,3 +70,15 @@ def entry_summary(entry: TimelineEntry) -> str:
     if entry.kind == EntryKind.DELIVERY_FAILED:
         return _("Delivery failed: %(reason)s") % {"reason": data.get("reason", "")}
     return str(EntryKind(entry.kind).label) if entry.kind in EntryKind.values else entry.kind
+
+
+@register.filter
+def template_inputs(template: MessageTemplate, defaults: list[str]) -> list[str]:
+    """A starting value for each of the template's placeholders: the customer's name, then
+    the ticket's reference; the agent edits them."""
+    return [defaults[n] if n < len(defaults) else "" for n in range(template.parameter_count)]
+
+
+@register.filter
+def template_placeholder(number: str) -> str:
+    return "{{" + number + "}}"

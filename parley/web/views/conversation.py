@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parley.accounts.models import Agent, Team
+from parley.connectors.windows import reply_options
 from parley.conversations import actions
 from parley.conversations.access import access_conversation, can_see, visible_conversations
 from parley.conversations.models import Attachment, Conversation, Priority, Status
@@ -25,7 +26,9 @@ def _load(request: HttpRequest, conversation_id: int) -> Conversation:
 
 def conversation_context(agent: Agent, conversation: Conversation) -> dict:
     timeline = (
-        conversation.timeline.select_related("actor", "message", "message__author")
+        conversation.timeline.select_related(
+            "actor", "message", "message__author", "message__reply_to"
+        )
         .prefetch_related("message__attachments")
         .order_by("created_at", "id")
     )
@@ -42,6 +45,7 @@ def conversation_context(agent: Agent, conversation: Conversation) -> dict:
         .select_related("channel")
         .order_by("-created_at")[:20],
         "tags": ", ".join(conversation.tags.values_list("name", flat=True)),
+        "can_see_deleted": agent.sees_everything,
     }
 
 
@@ -49,7 +53,12 @@ def conversation_context(agent: Agent, conversation: Conversation) -> dict:
 def detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = _load(request, conversation_id)
     context = conversation_context(request.user, conversation)  # type: ignore[arg-type]
+    options = reply_options(
+        conversation.channel, conversation.thread_ref, conversation.last_customer_message_at
+    )
     context.update(
+        options=options,
+        template_defaults=[conversation.customer.name, conversation.reference],
         compose=ComposeForm(initial={"mode": "reply"}),
         statuses=Status.choices,
         priorities=Priority.choices,
@@ -76,12 +85,23 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
         for error in form.errors.values():
             messages.error(request, error.as_text())
         return redirect("conversation", conversation_id)
-    files = form.cleaned_data["attachments"]
-    if form.cleaned_data["mode"] == "note":
-        actions.add_note(request.user, conversation, form.cleaned_data["text"], files)  # type: ignore[arg-type]
-    else:
-        actions.send_reply(request.user, conversation, form.cleaned_data["text"], files)  # type: ignore[arg-type]
+    try:
+        _send(request.user, conversation, form.cleaned_data, request.POST)  # type: ignore[arg-type]
+    except ParleyError as exc:
+        messages.error(request, exc.detail)
     return redirect("conversation", conversation_id)
+
+
+def _send(agent: Agent, conversation: Conversation, data: dict, post: QueryDict) -> None:
+    files = data["attachments"]
+    if data["mode"] == "note":
+        actions.add_note(agent, conversation, data["text"], files)
+    elif data["template"]:
+        parameters = post.getlist(f"param-{data['template']}")
+        actions.send_template(agent, conversation, data["template"], parameters)
+    else:
+        details = {"comment_reply": data["comment_reply"]} if data["comment_reply"] else None
+        actions.send_reply(agent, conversation, data["text"], files, details=details)
 
 
 @login_required

@@ -9,10 +9,20 @@ export function installComposer() {
     const mode = form.querySelector("input[name=mode]:checked").value;
     form.classList.toggle("mode-note", mode === "note");
     form.classList.toggle("mode-reply", mode === "reply");
+    // Outside a messaging window a reply is a template: the text box is for notes only.
+    textarea.required = !(mode === "reply" && form.classList.contains("template-only"));
     textarea.placeholder = textarea.dataset[`${mode}Placeholder`];
     button.textContent = button.dataset[`${mode}Label`];
   };
   form.addEventListener("change", apply);
+  const picker = form.querySelector("select[name=template]");
+  picker?.addEventListener("change", () => {
+    for (const fields of form.querySelectorAll(".template-fields")) {
+      const chosen = fields.dataset.template === picker.value;
+      fields.hidden = !chosen;
+      fields.disabled = !chosen;
+    }
+  });
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();

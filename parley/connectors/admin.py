@@ -27,7 +27,9 @@ class ChannelForm(forms.ModelForm):
     )
     phone_number_id = forms.CharField(required=False, help_text="WhatsApp: the phone number id")
     waba_id = forms.CharField(required=False, help_text="WhatsApp: the Business account id")
-    callback_url = forms.URLField(required=False, help_text="API: where replies are POSTed")
+    callback_url = forms.URLField(
+        required=False, assume_scheme="https", help_text="API: where replies are POSTed"
+    )
     access_token = secret_field()
     app_secret = secret_field()
     verify_token = secret_field()

@@ -486,6 +486,19 @@ def ingest_reaction(event: Reaction) -> None:
     push_conversation_on_commit(message.conversation, "message")
 
 
+def _drop_from_preview(deleted: Message) -> None:
+    """The inbox preview shows the latest message still there, never a deleted one."""
+    latest = (
+        deleted.conversation.messages.filter(deleted_at__isnull=True)
+        .exclude(direction=Direction.NOTE)
+        .exclude(pk=deleted.pk)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    text = preview(latest.text or latest.html, 160) if latest else ""
+    Conversation.objects.filter(pk=deleted.conversation_id).update(preview=text)
+
+
 def ingest_removal(event: Removal) -> None:
     """Deleted messages keep their text for leads and admins; hidden ones are marked."""
     message = _find_message(event.channel_id, event.external_id)
@@ -493,6 +506,7 @@ def ingest_removal(event: Removal) -> None:
         return
     if event.how == "deleted":
         message.deleted_at = message.deleted_at or timezone.now()
+        _drop_from_preview(message)
     elif event.how == "hidden":
         message.details = {**message.details, "hidden": True}
     else:

@@ -41,8 +41,10 @@ def require_binary(path: str) -> str:
 @pytest.fixture(autouse=True)
 def _fresh_channel_cache():
     from parley.api.inbound import forget_channels
+    from parley.connectors import receive
 
     forget_channels()
+    receive.forget_channels()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from datetime import datetime
 
 import httpx
 from django.conf import settings
-from django.http import HttpRequest
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from parley.core.http import http_client, retry_after_seconds
@@ -31,6 +30,7 @@ from .base import (
     SendResult,
     TransientSendError,
     WebhookRejected,
+    WebhookRequest,
 )
 from .models import Channel
 
@@ -87,7 +87,7 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def verify(channel: Channel, request: HttpRequest) -> None:
+def verify(channel: Channel, request: WebhookRequest) -> None:
     raise WebhookRejected("API channels receive messages at /api/v1/channels/{id}/messages")
 
 

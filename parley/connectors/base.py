@@ -2,9 +2,9 @@
 
 A connector is a module (or object) with three functions:
 
-    verify(channel, request) -> HttpResponse | None
-        raise WebhookRejected on a bad signature/token; return a response to answer a
-        subscription handshake directly; None to store the payload
+    verify(channel, request: WebhookRequest) -> str | None
+        raise WebhookRejected on a bad signature/token; return text to answer a
+        subscription handshake with; None to store the payload
     parse(channel, headers, body) -> list[Normalized]
         turn one stored payload into records (may call the platform: profiles, media)
     send(channel, message) -> SendResult      deliver one outbound message, or raise
@@ -14,17 +14,25 @@ To add a channel: write `connectors/<kind>.py` with those three functions and re
 messages) live once in `conversations.tasks.deliver_message`, not in connectors.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
-
-from django.http import HttpRequest, HttpResponse
 
 from parley.core.errors import ParleyError
 from parley.customers.resolve import IdentityRef
 
 from .models import Channel
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """A webhook call as connectors see it, from Django's request or the lean ASGI path."""
+
+    method: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
 
 
 class WebhookRejected(ParleyError):
@@ -182,7 +190,7 @@ class SendResult:
 
 
 class Connector(Protocol):
-    def verify(self, channel: Channel, request: HttpRequest) -> HttpResponse | None: ...
+    def verify(self, channel: Channel, request: WebhookRequest) -> str | None: ...
 
     def parse(self, channel: Channel, headers: dict, body: str) -> list[Normalized]: ...
 

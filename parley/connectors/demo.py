@@ -2,19 +2,18 @@
 
 import uuid
 
-from django.http import HttpRequest
-
 from .base import (
     Normalized,
     OutboundMessage,
     PermanentSendError,
     SendResult,
     WebhookRejected,
+    WebhookRequest,
 )
 from .models import Channel
 
 
-def verify(channel: Channel, request: HttpRequest) -> None:
+def verify(channel: Channel, request: WebhookRequest) -> None:
     raise WebhookRejected("demo channels accept no webhooks")
 
 
@@ -32,7 +31,7 @@ class NotConnected:
     def __init__(self, kind: str) -> None:
         self.kind = kind
 
-    def verify(self, channel: Channel, request: HttpRequest) -> None:
+    def verify(self, channel: Channel, request: WebhookRequest) -> None:
         raise WebhookRejected(f"{self.kind} channels cannot receive webhooks yet")
 
     def parse(self, channel: Channel, headers: dict, body: str) -> list[Normalized]:

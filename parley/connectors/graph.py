@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
 
 from parley.core.http import http_client, retry_after_seconds
 
@@ -24,6 +23,7 @@ from .base import (
     PermanentSendError,
     TransientSendError,
     WebhookRejected,
+    WebhookRequest,
 )
 from .models import Channel
 
@@ -33,22 +33,22 @@ logger = logging.getLogger(__name__)
 # Webhooks --------------------------------------------------------------------------------
 
 
-def verify(channel: Channel, request: HttpRequest) -> HttpResponse | None:
+def verify(channel: Channel, request: WebhookRequest) -> str | None:
     """GET: answer Meta's subscription handshake. POST: check the body's signature."""
     if request.method == "GET":
-        return handshake(channel, request.GET)
-    check_signature(channel, request.body, request.headers.get("X-Hub-Signature-256", ""))
+        return handshake(channel, request.query)
+    check_signature(channel, request.body, request.headers.get("x-hub-signature-256", ""))
     return None
 
 
-def handshake(channel: Channel, query: Mapping[str, str]) -> HttpResponse:
+def handshake(channel: Channel, query: Mapping[str, str]) -> str:
     expected = channel.secret("verify_token")
     given = query.get("hub.verify_token", "")
     if query.get("hub.mode") != "subscribe" or not expected:
         raise WebhookRejected("not a subscription request", code="bad_handshake")
     if not hmac.compare_digest(given.encode(), expected.encode()):
         raise BadSignature("the verify token does not match the channel's", code="bad_handshake")
-    return HttpResponse(query.get("hub.challenge", ""), content_type="text/plain")
+    return query.get("hub.challenge", "")
 
 
 def check_signature(channel: Channel, body: bytes, header: str) -> None:

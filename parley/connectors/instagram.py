@@ -4,8 +4,6 @@ Settings: instagram_account_id. Secrets: access_token (the linked Page's token),
 app_secret, verify_token.
 """
 
-from django.http import HttpRequest, HttpResponse
-
 from parley.customers.models import IdentityKind
 
 from . import graph, messaging
@@ -16,6 +14,7 @@ from .base import (
     PermanentSendError,
     SendResult,
     Unhandled,
+    WebhookRequest,
 )
 from .messaging import Account, Comment
 from .models import Channel
@@ -24,7 +23,7 @@ PROFILE_FIELDS = "name,username,profile_pic"
 COMMENT_FIELDS = ("comments", "live_comments")
 
 
-def verify(channel: Channel, request: HttpRequest) -> HttpResponse | None:
+def verify(channel: Channel, request: WebhookRequest) -> str | None:
     return graph.verify(channel, request)
 
 
@@ -41,7 +40,9 @@ def account(channel: Channel) -> Account:
 def parse(channel: Channel, headers: dict, body: str) -> list[Normalized]:
     ig = account(channel)
     records: list[Normalized] = []
-    for entry in messaging.load(body, "instagram"):
+    entries = messaging.load(body, "instagram")
+    ig.meet(entries)
+    for entry in entries:
         if str(entry.get("id")) != ig.own_id:
             records.append(Unhandled(f"an entry for another account ({entry.get('id')})"))
             continue

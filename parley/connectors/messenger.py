@@ -3,8 +3,6 @@
 Settings: page_id. Secrets: access_token (a Page token), app_secret, verify_token.
 """
 
-from django.http import HttpRequest, HttpResponse
-
 from parley.customers.models import IdentityKind
 
 from . import graph, messaging
@@ -16,6 +14,7 @@ from .base import (
     Removal,
     SendResult,
     Unhandled,
+    WebhookRequest,
 )
 from .messaging import Account, Comment
 from .models import Channel
@@ -24,7 +23,7 @@ PROFILE_FIELDS = "first_name,last_name,profile_pic"
 REMOVALS = {"remove": "deleted", "hide": "hidden", "unhide": "unhidden"}
 
 
-def verify(channel: Channel, request: HttpRequest) -> HttpResponse | None:
+def verify(channel: Channel, request: WebhookRequest) -> str | None:
     return graph.verify(channel, request)
 
 
@@ -41,7 +40,9 @@ def account(channel: Channel) -> Account:
 def parse(channel: Channel, headers: dict, body: str) -> list[Normalized]:
     page = account(channel)
     records: list[Normalized] = []
-    for entry in messaging.load(body, "page"):
+    entries = messaging.load(body, "page")
+    page.meet(entries)
+    for entry in entries:
         if str(entry.get("id")) != page.own_id:
             records.append(Unhandled(f"an entry for another page ({entry.get('id')})"))
             continue

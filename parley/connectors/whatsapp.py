@@ -6,7 +6,6 @@ Settings: phone_number_id, waba_id. Secrets: access_token, app_secret, verify_to
 from datetime import timedelta
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from parley.conversations.models import DeliveryStatus
@@ -26,6 +25,7 @@ from .base import (
     Reaction,
     SendResult,
     Unhandled,
+    WebhookRequest,
 )
 from .models import Channel, MessageTemplate
 
@@ -40,7 +40,7 @@ STATUSES = {
 }
 
 
-def verify(channel: Channel, request: HttpRequest) -> HttpResponse | None:
+def verify(channel: Channel, request: WebhookRequest) -> str | None:
     return graph.verify(channel, request)
 
 
@@ -186,10 +186,13 @@ def _code(value: object) -> int | None:
 
 
 def send(channel: Channel, message: OutboundMessage) -> SendResult:
-    to = next((r.value for r in message.recipient if r.kind == IdentityKind.WHATSAPP), None)
+    # The number this conversation is with, while it is still the customer's (after a
+    # number change they have several); else any of their numbers.
+    numbers = [r.value.lstrip("+") for r in message.recipient if r.kind == IdentityKind.WHATSAPP]
+    own = message.thread_ref.removeprefix("whatsapp:")
+    to = own if own in numbers else next(iter(numbers), None)
     if to is None:
         raise PermanentSendError("the customer has no WhatsApp number to write to")
-    to = to.lstrip("+")
     template = message.details.get("template")
     if template:
         return SendResult(_send(channel, to, {"type": "template", "template": _template(template)}))

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from parley.core.http import http_client, retry_after_seconds
+from parley.core.http import retry_after_seconds, shared_http_client
 
 from .base import (
     BadSignature,
@@ -83,8 +83,7 @@ def call(
     else:
         kwargs["params"] = {**kwargs.get("params", {}), "access_token": token}
     try:
-        with http_client() as client:
-            response = client.request(method, url(path), **kwargs)
+        response = shared_http_client().request(method, url(path), **kwargs)
     except httpx.HTTPError as exc:
         raise TransientSendError(f"could not reach Meta: {type(exc).__name__}") from None
     return checked(response)
@@ -104,7 +103,7 @@ def download(
 
 
 def _download(source: str, headers: dict, limit: int) -> tuple[bytes, str]:
-    with http_client() as client, client.stream("GET", source, headers=headers) as response:
+    with shared_http_client().stream("GET", source, headers=headers) as response:
         if response.status_code != 200:
             raise MediaUnavailable(f"the platform answered HTTP {response.status_code}")
         content = bytearray()

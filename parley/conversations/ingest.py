@@ -11,6 +11,8 @@ from typing import TypeGuard
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from parley.connectors.base import (
@@ -261,7 +263,7 @@ def ingest_messages(events: Sequence[InboundMessage]) -> None:
     for event, customer in zip(fresh, customers, strict=True):
         batch.add(event, customer)
     Conversation.objects.bulk_create(batch.created)
-    Conversation.objects.bulk_update(batch.touched.values(), _TOUCHED_FIELDS)
+    _update_touched(batch)
     Message.objects.bulk_create(batch.messages)
     _record_arrivals(batch)
 
@@ -312,14 +314,19 @@ class _Threading:
         return conversation
 
 
-_TOUCHED_FIELDS = [
-    "status",
-    "resolved_at",
-    "last_customer_message_at",
-    "waiting_since",
-    "preview",
-    "updated_at",
-]
+def _update_touched(batch: _Threading) -> None:
+    """What the batch changed on existing conversations, in three statements: the fields
+    every one of them shares, the reopened ones, and the previews (the only per-row value;
+    bulk_update builds a CASE per field and row, so it gets just that one field)."""
+    touched = Conversation.objects.filter(pk__in=batch.touched)
+    touched.update(
+        last_customer_message_at=batch.now,
+        updated_at=batch.now,
+        waiting_since=Coalesce("waiting_since", Value(batch.now)),
+    )
+    if batch.reopened:
+        touched.filter(pk__in=batch.reopened).update(status=Status.OPEN, resolved_at=None)
+    Conversation.objects.bulk_update(batch.touched.values(), ["preview"])
 
 
 def _unseen(events: Sequence[InboundMessage]) -> list[InboundMessage]:

@@ -3,6 +3,8 @@
 Retries belong to tasks, which know whether an attempt is safe to repeat.
 """
 
+import functools
+
 import httpx
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -15,6 +17,13 @@ def http_client(*, timeout: httpx.Timeout = DEFAULT_TIMEOUT, **kwargs: object) -
         headers={"User-Agent": "Parley/0.1"},
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+@functools.cache
+def shared_http_client() -> httpx.Client:
+    """One pooled client per process for calls made over and over (platform APIs, media):
+    building a client loads the CA bundle, ~25 ms each time. httpx clients are thread-safe."""
+    return http_client()
 
 
 def retry_after_seconds(response: httpx.Response, default: float) -> float:

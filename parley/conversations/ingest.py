@@ -234,11 +234,19 @@ def _start_conversation(
 
 def _note_customer_message(conversation: Conversation, message: Message) -> None:
     now = timezone.now()
-    conversation.last_customer_message_at = now
+    conversation.last_customer_message_at = _latest_wrote(conversation, message, now)
     if conversation.waiting_since is None:
         conversation.waiting_since = now
     conversation.preview = preview(message.text or message.html, 160)
     conversation.save()
+
+
+def _latest_wrote(conversation: Conversation, message: Message, now: datetime) -> datetime:
+    """When the customer last wrote, by the platform's clock: messaging windows count from
+    there, not from when a delayed or replayed webhook was processed."""
+    wrote = min(message.sent_at, now) if message.sent_at else now
+    earlier = conversation.last_customer_message_at
+    return max(wrote, earlier) if earlier else wrote
 
 
 def can_ingest_together(event: Normalized) -> TypeGuard[InboundMessage]:
@@ -285,7 +293,7 @@ class _Threading:
         conversation = self._conversation(event, customer)
         message = _inbound_message(event, conversation, self.replied_to)
         self.messages.append(message)
-        conversation.last_customer_message_at = self.now
+        conversation.last_customer_message_at = _latest_wrote(conversation, message, self.now)
         conversation.waiting_since = conversation.waiting_since or self.now
         conversation.preview = preview(message.text or message.html, 160)
         conversation.updated_at = self.now
@@ -316,17 +324,18 @@ class _Threading:
 
 def _update_touched(batch: _Threading) -> None:
     """What the batch changed on existing conversations, in three statements: the fields
-    every one of them shares, the reopened ones, and the previews (the only per-row value;
-    bulk_update builds a CASE per field and row, so it gets just that one field)."""
+    every one of them shares, the reopened ones, and the per-row values (bulk_update builds
+    a CASE per field and row, so it gets only those two)."""
     touched = Conversation.objects.filter(pk__in=batch.touched)
     touched.update(
-        last_customer_message_at=batch.now,
         updated_at=batch.now,
         waiting_since=Coalesce("waiting_since", Value(batch.now)),
     )
     if batch.reopened:
         touched.filter(pk__in=batch.reopened).update(status=Status.OPEN, resolved_at=None)
-    Conversation.objects.bulk_update(batch.touched.values(), ["preview"])
+    Conversation.objects.bulk_update(
+        batch.touched.values(), ["preview", "last_customer_message_at"]
+    )
 
 
 def _unseen(events: Sequence[InboundMessage]) -> list[InboundMessage]:

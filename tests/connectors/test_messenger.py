@@ -5,8 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from parley.connectors.actions import check_channel
+from parley.connectors.models import Channel
 from parley.conversations import actions
 from parley.conversations.models import (
     Conversation,
@@ -22,7 +25,7 @@ from parley.customers.models import Customer
 from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph import FakeGraph
 
-from .conftest import IG_ID, PAGE_ID, VERIFY_TOKEN, customer_wrote
+from .conftest import APP_SECRET, IG_ID, PAGE_ID, VERIFY_TOKEN, customer_wrote
 
 pytestmark = pytest.mark.django_db
 
@@ -477,3 +480,73 @@ def test_check_connection_reports_the_page_or_the_platforms_error(page, graph):
     assert "access token" in said
     page.refresh_from_db()
     assert page.health_problem == said
+
+
+def test_the_window_counts_from_when_the_customer_wrote_not_when_it_was_processed(
+    page, deliver, graph, agent, commit
+):
+    thirty_hours_ago = int((timezone.now() - timedelta(hours=30)).timestamp() * 1000)
+    dm(page, deliver, hooks.text_event(PAGE_ID, PSID, "m_1", "late webhook", ts=thirty_hours_ago))
+
+    with commit():
+        actions.send_reply(agent, Conversation.objects.get(), "sorry for the wait")
+
+    assert graph.calls("/messages", "POST")[0].json()["tag"] == "HUMAN_AGENT"
+
+
+def test_rate_limit_retries_wait_as_long_as_meta_says(
+    dm_conversation, graph, agent, db_task_backend, commit
+):
+    usage = (
+        '{"104": [{"type": "messenger", "call_count": 100, "estimated_time_to_regain_access": 7}]}'
+    )
+    graph.fail_next(
+        400,
+        {"message": "(#80006) There have been too many messages", "code": 80006},
+        headers={"X-Business-Use-Case-Usage": usage},
+    )
+    message = actions.send_reply(agent, dm_conversation, "hello")
+
+    with commit():
+        assert deliver_message.call(message.pk) == "retrying"
+
+    retry = DBTaskResult.objects.filter(task_path__endswith="deliver_message").last()
+    assert (retry.run_after - retry.enqueued_at).total_seconds() == pytest.approx(420, abs=5)
+
+
+# Settings ------------------------------------------------------------------------------------
+
+
+def test_admins_add_a_page_check_it_and_see_its_unprocessed_events(client, admin, graph, deliver):
+    graph.objects[PAGE_ID] = {"name": "Minji's Shop"}
+    client.force_login(admin)
+    form = {"kind": "messenger", "name": "Shop page", "active": "on", "access_token": "page-token"}
+
+    missing = client.post("/django-admin/connectors/channel/add/", form)
+    added = client.post(
+        "/django-admin/connectors/channel/add/",
+        {**form, "page_id": PAGE_ID, "app_secret": APP_SECRET, "verify_token": VERIFY_TOKEN},
+    )
+    channel = Channel.objects.get(name="Shop page")
+    checked = client.post(f"/django-admin/connectors/channel/{channel.pk}/check/", follow=True)
+    deliver(
+        channel,
+        hooks.page_payload(
+            hooks.messaging_entry(PAGE_ID, hooks.edit_event(PAGE_ID, PSID, "m_1", "x"))
+        ),
+    )
+    change_page = client.get(
+        f"/django-admin/connectors/channel/{channel.pk}/change/"
+    ).content.decode()
+    unprocessed = client.get(
+        "/django-admin/conversations/inboundevent/",
+        {"channel__id__exact": channel.pk, "status__in": "ignored,failed"},
+    ).content.decode()
+
+    assert "A messenger channel needs this." in missing.content.decode()
+    assert added.status_code == 302
+    assert channel.settings["page_id"] == PAGE_ID
+    assert f"/hooks/messenger/{channel.pk}" in change_page
+    assert "page-token" not in change_page
+    assert "Connected to the Facebook Page" in checked.content.decode()
+    assert "Not handled: messaging event" in unprocessed

@@ -133,7 +133,8 @@ def _media(channel: Channel, kind: str, body: dict) -> InboundAttachment:
         try:
             found = graph.call(channel, "GET", media_id, bearer=True)
         except Exception as exc:
-            raise MediaUnavailable(str(getattr(exc, "reason", exc))) from None
+            reason = getattr(exc, "reason", str(exc))
+            raise MediaUnavailable(f"WhatsApp did not hand over the media: {reason}") from None
         return graph.download(str(found.get("url", "")), channel)
 
     return InboundAttachment(filename[:255], content_type, fetch=fetch)

@@ -171,6 +171,9 @@ def _store_business_message(event: InboundMessage) -> Message | None:
         conversation = _active_conversation(channel, customer, event.thread_ref)
         if conversation is None:
             conversation = _start_conversation(channel, customer, event, status=Status.PENDING)
+    own = _own_reply_awaiting_its_id(conversation, event)
+    if own is not None:
+        return own
     message = _create_message(event, conversation, Direction.OUTBOUND, DeliveryStatus.SENT)
     now = timezone.now()
     conversation.last_agent_message_at = now
@@ -180,6 +183,25 @@ def _store_business_message(event: InboundMessage) -> Message | None:
     timeline.reply_recorded(conversation=conversation, message=message)
     push_conversation_on_commit(conversation, "message")
     return message
+
+
+def _own_reply_awaiting_its_id(conversation: Conversation, event: InboundMessage) -> Message | None:
+    """Platforms echo Parley's own replies too, sometimes before the send call has returned
+    the id: the echo then names the agent's reply, not a message from elsewhere."""
+    reply = (
+        conversation.messages.filter(
+            direction=Direction.OUTBOUND,
+            author__isnull=False,
+            external_id__isnull=True,
+            text=storable(event.text),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if reply is not None:
+        reply.external_id = event.external_id
+        reply.save(update_fields=["external_id"])
+    return reply
 
 
 def _conversation_replied_to(event: InboundMessage) -> Conversation | None:

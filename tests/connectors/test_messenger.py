@@ -550,3 +550,38 @@ def test_admins_add_a_page_check_it_and_see_its_unprocessed_events(client, admin
     assert "page-token" not in change_page
     assert "Connected to the Facebook Page" in checked.content.decode()
     assert "Not handled: messaging event" in unprocessed
+
+
+def test_the_echo_of_parleys_own_reply_is_not_recorded_twice(dm_conversation, page, deliver, agent):
+    reply = actions.send_reply(agent, dm_conversation, "On its way!")  # not delivered yet
+
+    dm(page, deliver, hooks.echo_event(PAGE_ID, PSID, "m_77", "On its way!"))
+
+    reply.refresh_from_db()
+    assert reply.external_id == "m_77"
+    assert dm_conversation.messages.filter(direction=Direction.OUTBOUND).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "content_type", "sticker_id"),
+    [
+        ("audio", "audio/mp4", None),
+        ("file", "application/pdf", None),
+        ("image", "image/png", 369239263222822),
+    ],
+)
+def test_audio_files_and_stickers_are_downloaded(
+    page, deliver, graph, kind, content_type, sticker_id
+):
+    url = graph.cdn_url(f"thing-{kind}", b"content-of-" + kind.encode(), content_type)
+
+    dm(
+        page,
+        deliver,
+        hooks.attachment_event(PAGE_ID, PSID, "m_1", kind, url, sticker_id=sticker_id),
+    )
+
+    attachment = Message.objects.get().attachments.get()
+    assert attachment.file.read() == b"content-of-" + kind.encode()
+    assert attachment.content_type == content_type
+    assert attachment.filename.startswith("sticker" if sticker_id else kind)

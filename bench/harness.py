@@ -155,3 +155,15 @@ async def load(port: int, requests: list[bytes], concurrency: int) -> tuple[list
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def wait_until_stored(instance: Instance, n: int, timeout: float = 900) -> int:
+    """Messages stored so far, polled until there are n (or the timeout passes)."""
+    deadline = time.monotonic() + timeout
+    count = 0
+    while time.monotonic() < deadline:
+        count = instance.sql("SELECT count(*) FROM conversations_message")[0][0]
+        if count >= n:
+            return count
+        time.sleep(0.2)
+    return count

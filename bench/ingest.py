@@ -13,7 +13,7 @@ import platform
 import time
 
 import httpx
-from harness import admin_token, load, percentile, request_bytes, start
+from harness import admin_token, load, percentile, request_bytes, start, wait_until_stored
 
 
 def messages(channel_id: int, token: str, n: int) -> list[bytes]:
@@ -68,17 +68,6 @@ def main() -> None:
         report(args, latencies, elapsed, stored, total)
     finally:
         instance.stop()
-
-
-def wait_until_stored(instance, n: int, timeout: float = 900) -> int:
-    deadline = time.monotonic() + timeout
-    count = 0
-    while time.monotonic() < deadline:
-        count = instance.sql("SELECT count(*) FROM conversations_message")[0][0]
-        if count >= n:
-            return count
-        time.sleep(0.2)
-    return count
 
 
 def topology(args) -> str:

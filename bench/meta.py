@@ -1,4 +1,4 @@
-"""Meta webhook benchmark: signed Messenger deliveries of 1–10 events each, through the real
+"""Meta webhook benchmark: signed Messenger deliveries of 1-10 events each, through the real
 webhook endpoint of a real `parley serve`.
 
     python bench/meta.py -n 2000 [--concurrency 16] [--database-url postgres://…]
@@ -20,14 +20,14 @@ import time
 from pathlib import Path
 
 import httpx
-from harness import admin_token, load, percentile, start
+from harness import admin_token, load, percentile, start, wait_until_stored
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.fakes import meta_webhooks as hooks  # noqa: E402
-from tests.fakes.graph import FakeGraph  # noqa: E402
+from tests.fakes import meta_webhooks as hooks
+from tests.fakes.graph import FakeGraph
 
 PAGE_ID = "104000000000001"
-APP_SECRET = "bench-app-secret"
+APP_SECRET = "bench-app-secret"  # noqa: S105 (a throw-away channel)
 
 
 def deliveries(channel_id: int, n: int) -> tuple[list[bytes], int]:
@@ -102,17 +102,6 @@ def main() -> None:
             indent=2,
         )
     )
-
-
-def wait_until_stored(instance, n: int, timeout: float = 900) -> int:
-    deadline = time.monotonic() + timeout
-    count = 0
-    while time.monotonic() < deadline:
-        count = instance.sql("SELECT count(*) FROM conversations_message")[0][0]
-        if count >= n:
-            return count
-        time.sleep(0.2)
-    return count
 
 
 if __name__ == "__main__":

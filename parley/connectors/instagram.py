@@ -38,19 +38,7 @@ def account(channel: Channel) -> Account:
 
 
 def parse(channel: Channel, headers: dict, body: str) -> list[Normalized]:
-    ig = account(channel)
-    records: list[Normalized] = []
-    entries = messaging.load(body, "instagram")
-    ig.meet(entries)
-    for entry in entries:
-        if str(entry.get("id")) != ig.own_id:
-            records.append(Unhandled(f"an entry for another account ({entry.get('id')})"))
-            continue
-        for event in entry.get("messaging") or []:
-            records.extend(messaging.parse_event(ig, event))
-        for change in entry.get("changes") or []:
-            records.append(_change(ig, change))
-    return records
+    return messaging.parse_payload(account(channel), body, "instagram", _change)
 
 
 def _change(ig: Account, change: dict) -> Normalized:

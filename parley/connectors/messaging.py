@@ -105,6 +105,24 @@ def load(body: str, expected_object: str) -> list[dict]:
     return entries
 
 
+def parse_payload(
+    account: Account, body: str, expected_object: str, change: Callable[[Account, dict], Normalized]
+) -> list[Normalized]:
+    """Every entry and event of a Messenger or Instagram webhook; `change` reads the
+    entries' `changes[]` (comments), which differ between the two."""
+    entries = load(body, expected_object)
+    account.meet(entries)
+    records: list[Normalized] = []
+    for entry in entries:
+        if str(entry.get("id")) != account.own_id:
+            records.append(Unhandled(f"an entry for another account ({entry.get('id')})"))
+            continue
+        for event in entry.get("messaging") or []:
+            records.extend(parse_event(account, event))
+        records.extend(change(account, item) for item in entry.get("changes") or [])
+    return records
+
+
 def parse_event(account: Account, event: dict) -> list[Normalized]:
     """One entry of `messaging[]`."""
     sender = str(event.get("sender", {}).get("id", ""))

@@ -38,19 +38,7 @@ def account(channel: Channel) -> Account:
 
 
 def parse(channel: Channel, headers: dict, body: str) -> list[Normalized]:
-    page = account(channel)
-    records: list[Normalized] = []
-    entries = messaging.load(body, "page")
-    page.meet(entries)
-    for entry in entries:
-        if str(entry.get("id")) != page.own_id:
-            records.append(Unhandled(f"an entry for another page ({entry.get('id')})"))
-            continue
-        for event in entry.get("messaging") or []:
-            records.extend(messaging.parse_event(page, event))
-        for change in entry.get("changes") or []:
-            records.append(_change(page, change))
-    return records
+    return messaging.parse_payload(account(channel), body, "page", _change)
 
 
 def _change(page: Account, change: dict) -> Normalized:

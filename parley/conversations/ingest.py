@@ -238,18 +238,24 @@ def _active_conversation(
     )
 
 
-def _start_conversation(
-    channel: Channel, customer: Customer, event: InboundMessage, status: str = Status.NEW
-) -> Conversation:
-    conversation = Conversation.objects.create(
+def _new_conversation(channel: Channel, customer: Customer, event: InboundMessage) -> Conversation:
+    """The conversation a first message starts, not saved yet."""
+    return Conversation(
         channel=channel,
         customer=customer,
         thread_ref=event.thread_ref,
         subject=storable(event.subject[:255]),
         team=channel.team,
         origin=event.origin,
-        status=status,
     )
+
+
+def _start_conversation(
+    channel: Channel, customer: Customer, event: InboundMessage, status: str = Status.NEW
+) -> Conversation:
+    conversation = _new_conversation(channel, customer, event)
+    conversation.status = status
+    conversation.save(force_insert=True)
     timeline.conversation_created(conversation=conversation)
     return conversation
 
@@ -325,14 +331,7 @@ class _Threading:
         conversation = self.threads.get(key)
         if conversation is None:
             channel = self.channels[event.channel_id]
-            conversation = self.threads[key] = Conversation(
-                channel=channel,
-                customer=customer,
-                thread_ref=event.thread_ref,
-                subject=storable(event.subject[:255]),
-                team=channel.team,
-                origin=event.origin,
-            )
+            conversation = self.threads[key] = _new_conversation(channel, customer, event)
             self.created.append(conversation)
             return conversation
         if conversation.pk is not None:

@@ -135,7 +135,7 @@ def test_an_entry_for_another_page_is_listed_as_unprocessed(page, deliver, graph
 
     event = InboundEvent.objects.order_by("pk").last()
     assert event.status == InboundStatus.IGNORED
-    assert "another page" in event.error
+    assert "another account" in event.error
 
 
 def test_attachments_are_downloaded_and_an_expired_one_is_kept_with_the_reason(

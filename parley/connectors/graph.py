@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from parley.core.http import retry_after_seconds, shared_http_client
+from parley.core.http import TooLarge, fetch_bytes, retry_after_seconds, shared_http_client
 
 from .base import (
     BadSignature,
@@ -97,22 +97,14 @@ def download(
     limit = limit or settings.PARLEY_MAX_ATTACHMENT_BYTES
     headers = {"Authorization": f"Bearer {channel.secret('access_token')}"} if channel else {}
     try:
-        return _download(source, headers, limit)
+        status, content, content_type = fetch_bytes(source, limit=limit, headers=headers)
+    except TooLarge as exc:
+        raise MediaUnavailable(str(exc)) from None
     except httpx.HTTPError as exc:
         raise MediaUnavailable(f"could not download it: {type(exc).__name__}") from None
-
-
-def _download(source: str, headers: dict, limit: int) -> tuple[bytes, str]:
-    with shared_http_client().stream("GET", source, headers=headers) as response:
-        if response.status_code != 200:
-            raise MediaUnavailable(f"the platform answered HTTP {response.status_code}")
-        content = bytearray()
-        for chunk in response.iter_bytes():
-            content += chunk
-            if len(content) > limit:
-                raise MediaUnavailable(f"larger than {limit} bytes")
-        content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-    return bytes(content), content_type
+    if status != 200:
+        raise MediaUnavailable(f"the platform answered HTTP {status}")
+    return content, content_type
 
 
 def checked(response: httpx.Response) -> dict:

@@ -56,7 +56,8 @@ class Account:
     identity_kind: str
     profile_fields: str
     name_of: Callable[[dict], str]
-    names: dict[str, str] = field(default_factory=dict)
+    # user id → (name, picture URL) from the platform's profile; ("", "") for people we know.
+    profiles: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def meet(self, entries: list[dict]) -> None:
         """Look up everyone a payload's messaging events name at once: known people need
@@ -68,26 +69,27 @@ class Account:
             for side in ("sender", "recipient")
         } - {self.own_id, ""}
         known = Identity.objects.filter(kind=self.identity_kind, value__in=ids)
-        self.names.update((value, "") for value in known.values_list("value", flat=True))
+        self.profiles.update((v, ("", "")) for v in known.values_list("value", flat=True))
 
     def customer(self, user_id: str, name: str = "") -> IdentityRef:
-        return IdentityRef(self.identity_kind, user_id, name or self.profile_name(user_id))
+        found_name, picture = self.profile(user_id)
+        return IdentityRef(self.identity_kind, user_id, name or found_name, picture)
 
-    def profile_name(self, user_id: str) -> str:
-        """The platform's name for a person we have not met; known people keep theirs."""
-        if user_id in self.names:
-            return self.names[user_id]
-        name = ""
+    def profile(self, user_id: str) -> tuple[str, str]:
+        """The platform's name and picture for a person we have not met."""
+        if user_id in self.profiles:
+            return self.profiles[user_id]
+        found = ("", "")
         if not Identity.objects.filter(kind=self.identity_kind, value=user_id).exists():
             try:
                 profile = graph.call(
                     self.channel, "GET", user_id, params={"fields": self.profile_fields}
                 )
-                name = self.name_of(profile)
+                found = (self.name_of(profile), str(profile.get("profile_pic") or ""))
             except Exception as exc:  # A name is a nicety: the message matters.
                 logger.info("no profile for %s: %s", user_id, exc)
-        self.names[user_id] = name
-        return name
+        self.profiles[user_id] = found
+        return found
 
 
 def load(body: str, expected_object: str) -> list[dict]:

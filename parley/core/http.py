@@ -26,6 +26,24 @@ def shared_http_client() -> httpx.Client:
     return http_client()
 
 
+class TooLarge(Exception):
+    pass
+
+
+def fetch_bytes(url: str, *, limit: int, headers: dict | None = None) -> tuple[int, bytes, str]:
+    """GET a file without holding more than `limit` bytes of it: (status, content, content
+    type). Raises TooLarge past the limit, httpx.HTTPError when the server cannot be reached."""
+    with shared_http_client().stream("GET", url, headers=headers or {}) as response:
+        content = bytearray()
+        if response.status_code == 200:
+            for chunk in response.iter_bytes():
+                content += chunk
+                if len(content) > limit:
+                    raise TooLarge(f"larger than {limit} bytes")
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+        return response.status_code, bytes(content), content_type
+
+
 def retry_after_seconds(response: httpx.Response, default: float) -> float:
     """Seconds to wait before retrying, honouring a numeric Retry-After header."""
     raw = response.headers.get("Retry-After", "")

@@ -20,6 +20,8 @@ class IdentityKind(models.TextChoices):
 class Customer(models.Model):
     name = models.CharField(max_length=200, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # A copy of the profile picture a platform shares (its own URLs expire).
+    picture = models.FileField(upload_to="customers/", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from parley.core.errors import InvalidInput
+from parley.core.oncommit import enqueue_on_commit
 from parley.core.text import storable
 
 from .models import Customer, Identity, IdentityKind
@@ -23,6 +24,7 @@ class IdentityRef:
     kind: str
     value: str
     name: str = ""
+    picture: str = ""  # the platform's profile picture URL, for a customer we have not met
 
 
 def normalize_identity(kind: str, value: str) -> str:
@@ -84,6 +86,7 @@ def resolve_customer(ref: IdentityRef) -> Customer:
             customer = _find(SAME_NUMBER[ref.kind], value) if ref.kind in SAME_NUMBER else None
             if customer is None:
                 customer = Customer.objects.create(name=name or _default_name(ref.kind, value))
+                _fetch_picture(customer, ref)
             Identity.objects.create(
                 customer=customer, kind=ref.kind, value=value, display_name=name
             )
@@ -120,7 +123,16 @@ def resolve_customers(refs: Sequence[IdentityRef]) -> list[Customer]:
             for (kind, value), (customer, name) in new.items()
         )
         found.update((key, customer) for key, (customer, _) in new.items())
+        for ref in refs:
+            _fetch_picture(found[(ref.kind, normalize_identity(ref.kind, ref.value))], ref)
     return [found[key] for key in keys]
+
+
+def _fetch_picture(customer: Customer, ref: IdentityRef) -> None:
+    if ref.picture and not customer.picture:
+        from .tasks import fetch_customer_picture
+
+        enqueue_on_commit(fetch_customer_picture, customer.pk, ref.picture)
 
 
 def _add_same_numbers(keys: list[tuple[str, str]], found: dict[tuple[str, str], Customer]) -> None:

@@ -19,4 +19,5 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", conversation.attachment, name="attachment"),
     path("customers/<int:customer_id>/", customers.detail, name="customer"),
     path("customers/<int:customer_id>/notes/", customers.add_note, name="customer_add_note"),
+    path("customers/<int:customer_id>/picture/", customers.picture, name="customer_picture"),
 ]

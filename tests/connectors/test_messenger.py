@@ -585,3 +585,20 @@ def test_audio_files_and_stickers_are_downloaded(
     assert attachment.file.read() == b"content-of-" + kind.encode()
     assert attachment.content_type == content_type
     assert attachment.filename.startswith("sticker" if sticker_id else kind)
+
+
+def test_a_new_persons_profile_picture_is_kept_and_shown_to_agents(
+    page, deliver, graph, client, agent
+):
+    picture = graph.cdn_url("minji.png", b"\x89PNG-minji", "image/png")
+    graph.objects[PSID] = {"first_name": "Minji", "last_name": "Kim", "profile_pic": picture}
+
+    dm(page, deliver, hooks.text_event(PAGE_ID, PSID, "m_1", "hello"))
+    graph.expire("minji.png")  # the platform's URL stops working; our copy does not
+
+    customer = Customer.objects.get()
+    client.force_login(agent)
+    page_html = client.get(f"/c/{Conversation.objects.get().pk}/").content.decode()
+    served = client.get(f"/customers/{customer.pk}/picture/")
+    assert f"/customers/{customer.pk}/picture/" in page_html
+    assert b"".join(served.streaming_content) == b"\x89PNG-minji"

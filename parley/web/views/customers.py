@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -57,3 +57,12 @@ def add_note(request: HttpRequest, customer_id: int) -> HttpResponse:
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
     return redirect("customer", customer_id)
+
+
+@login_required
+def picture(request: HttpRequest, customer_id: int) -> FileResponse:
+    """Served only to agents who may see the customer."""
+    customer = _load(request, customer_id)
+    if not customer.picture:
+        raise Http404("no picture")
+    return FileResponse(customer.picture.open("rb"))

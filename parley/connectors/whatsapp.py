@@ -3,7 +3,7 @@
 Settings: phone_number_id, waba_id. Secrets: access_token, app_secret, verify_token.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -213,9 +213,11 @@ def send(channel: Channel, message: OutboundMessage) -> SendResult:
     return SendResult(last_id)
 
 
-def window_open(customer_wrote_at: object) -> bool:
+def window_open(customer_wrote_at: datetime | None) -> bool:
     """Free-form messages only within 24 hours of the customer's last message."""
-    return customer_wrote_at is not None and timezone.now() - customer_wrote_at <= SERVICE_WINDOW  # type: ignore[operator]
+    if customer_wrote_at is None:
+        return False
+    return timezone.now() - customer_wrote_at <= SERVICE_WINDOW
 
 
 def _send(channel: Channel, to: str, content: dict) -> str | None:

@@ -5,7 +5,7 @@ opening a conversation and pressing send.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +25,12 @@ class ReplyOptions:
     templates: list[MessageTemplate] = field(default_factory=list)
 
 
-def reply_options(channel: Channel, thread_ref: str, customer_wrote_at: object) -> ReplyOptions:
+def reply_options(
+    channel: Channel, thread_ref: str, customer_wrote_at: datetime | None
+) -> ReplyOptions:
     if channel.settings.get("demo"):
         return ReplyOptions()
-    since = timezone.now() - customer_wrote_at if customer_wrote_at else None  # type: ignore[operator]
+    since = timezone.now() - customer_wrote_at if customer_wrote_at else None
     if channel.kind in (ChannelKind.MESSENGER, ChannelKind.INSTAGRAM):
         return _meta_messaging(thread_ref, since)
     if channel.kind == ChannelKind.WHATSAPP:

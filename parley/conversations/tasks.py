@@ -15,7 +15,7 @@ from django_tasks import task
 
 from parley.connectors.actions import report_channel_problem
 from parley.connectors.base import (
-    InboundMessage,
+    Normalized,
     OutboundMessage,
     PermanentSendError,
     TransientSendError,
@@ -51,48 +51,49 @@ def process_inbound_events(event_ids: list[int]) -> dict[str, int]:
     )
     pending = [event for event in events if event.status != InboundStatus.PROCESSED]
     outcomes = Counter({"skipped": len(events) - len(pending)})
+    # Parsed once: parsing may call the platform (profiles), which must not happen twice.
+    parsed = {event.pk: _parse(event) for event in pending}
     with batched_pushes():
-        for run, records in _runs(pending):
-            if records is not None and _process_together(run, records):
-                outcomes.update(_outcome(parsed) for parsed in records)
+        for run, plain in _runs(pending, parsed):
+            records = [parsed[event.pk] or [] for event in run]
+            if plain and _process_together(run, records):
+                outcomes.update(_outcome(each) for each in records)
             else:
-                _process_one_by_one(run, outcomes)
+                _process_one_by_one(run, outcomes, parsed)
     return {outcome: count for outcome, count in outcomes.items() if count}
 
 
 def _runs(
-    events: list[InboundEvent],
-) -> Iterator[tuple[list[InboundEvent], list[list[InboundMessage]] | None]]:
-    """Consecutive events that can be ingested together, with their parsed records;
-    each other event alone, with None."""
+    events: list[InboundEvent], parsed: dict[int, list[Normalized] | None]
+) -> Iterator[tuple[list[InboundEvent], bool]]:
+    """Runs of consecutive events whose records are all plain messages (True), and each
+    other event alone (False)."""
     run: list[InboundEvent] = []
-    records: list[list[InboundMessage]] = []
     for event in events:
-        parsed = _parse_if_plain(event)
-        if parsed is not None and len(run) < EVENTS_TOGETHER:
+        records = parsed[event.pk]
+        if records is not None and all(can_ingest_together(r) for r in records):
+            if len(run) == EVENTS_TOGETHER:
+                yield run, True
+                run = []
             run.append(event)
-            records.append(parsed)
             continue
         if run:
-            yield run, records
-        run, records = ([event], [parsed]) if parsed is not None else ([], [])
-        if parsed is None:
-            yield [event], None
+            yield run, True
+            run = []
+        yield [event], False
     if run:
-        yield run, records
+        yield run, True
 
 
-def _parse_if_plain(event: InboundEvent) -> list[InboundMessage] | None:
+def _parse(event: InboundEvent) -> list[Normalized] | None:
     try:
-        records = connector_for(event.channel).parse(event.channel, event.headers, event.body)
-    except Exception:  # The one-by-one path records why.
+        return connector_for(event.channel).parse(event.channel, event.headers, event.body)
+    except Exception:  # process_event parses again and records why.
         return None
-    plain = [record for record in records if can_ingest_together(record)]
-    return plain if len(plain) == len(records) else None
 
 
-def _process_together(run: list[InboundEvent], records: list[list[InboundMessage]]) -> bool:
-    messages = [record for parsed in records for record in parsed]
+def _process_together(run: list[InboundEvent], records: list[list[Normalized]]) -> bool:
+    messages = [record for parsed in records for record in parsed if can_ingest_together(record)]
     try:
         with one_writer(), transaction.atomic():
             ingest_messages(messages)
@@ -108,24 +109,31 @@ def _process_together(run: list[InboundEvent], records: list[list[InboundMessage
     return True
 
 
-def _outcome(records: list[InboundMessage]) -> str:
+def _outcome(records: list[Normalized]) -> str:
     return InboundStatus.PROCESSED if records else InboundStatus.IGNORED
 
 
-def _process_one_by_one(events: list[InboundEvent], outcomes: Counter[str]) -> None:
+def _process_one_by_one(
+    events: list[InboundEvent],
+    outcomes: Counter[str],
+    parsed: dict[int, list[Normalized] | None],
+) -> None:
     for start in range(0, len(events), EVENTS_PER_TRANSACTION):
         with one_writer(), transaction.atomic():
             for event in events[start : start + EVENTS_PER_TRANSACTION]:
-                outcomes[process_event(event)] += 1
+                outcomes[process_event(event, parsed.get(event.pk))] += 1
 
 
-def process_event(event: InboundEvent) -> str:
-    """Parse and ingest one stored payload, recording success or the reason it failed.
-    Its records are stored all together or not at all."""
+def process_event(event: InboundEvent, records: list[Normalized] | None = None) -> str:
+    """Parse (unless already parsed) and ingest one stored payload, recording success or
+    the reason it failed. Its records are stored all together or not at all."""
     event.attempts += 1
     try:
         with transaction.atomic():
-            records = connector_for(event.channel).parse(event.channel, event.headers, event.body)
+            if records is None:
+                records = connector_for(event.channel).parse(
+                    event.channel, event.headers, event.body
+                )
             for record in records:
                 ingest_event(record)
     except Exception as exc:  # Any failure is kept on the event for `parley replay`.

@@ -602,3 +602,14 @@ def test_a_new_persons_profile_picture_is_kept_and_shown_to_agents(
     served = client.get(f"/customers/{customer.pk}/picture/")
     assert f"/customers/{customer.pk}/picture/" in page_html
     assert b"".join(served.streaming_content) == b"\x89PNG-minji"
+
+
+def test_a_new_persons_profile_is_fetched_once_whatever_the_message(page, deliver, graph):
+    graph.objects[PSID] = {"first_name": "Minji", "last_name": "Kim"}
+    photo = graph.cdn_url("p.jpg", b"jpeg")
+
+    dm(page, deliver, hooks.attachment_event(PAGE_ID, PSID, "m_1", "image", photo))
+    dm(page, deliver, hooks.text_event(PAGE_ID, PSID, "m_2", "and text"))
+
+    assert len(graph.calls(f"/{PSID}", "GET")) == 1
+    assert Customer.objects.get().name == "Minji Kim"

@@ -12,6 +12,7 @@ import weakref
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connection
 
+from parley.core import pressure
 from parley.core.writes import one_writer
 
 from .ingest import RawInbound, accept_inbound_events
@@ -26,6 +27,7 @@ class GroupCommit:
         self.lock = asyncio.Lock()
 
     async def accept(self, payload: RawInbound) -> InboundEvent:
+        pressure.note_inbound()
         future: asyncio.Future[InboundEvent] = asyncio.get_running_loop().create_future()
         self.pending.append((payload, future))
         async with self.lock:

@@ -69,15 +69,7 @@ def _change(ig: Account, change: dict) -> Normalized:
 
 
 def send(channel: Channel, message: OutboundMessage) -> SendResult:
-    if not message.thread_ref.startswith("comment:"):
-        return messaging.send_direct(channel, IdentityKind.INSTAGRAM, message)
-    if message.details.get("comment_reply") == "private":
-        return messaging.send_private_reply(channel, message)
-    comment_id = message.last_customer_external_id
-    if comment_id is None:
-        raise PermanentSendError("there is no customer comment to reply to")
-    answer = graph.call(channel, "POST", f"{comment_id}/replies", data={"message": message.text})
-    return SendResult(external_id=str(answer.get("id")) if answer.get("id") else None)
+    return messaging.send_reply(channel, IdentityKind.INSTAGRAM, message, reply_edge="replies")
 
 
 def check(channel: Channel) -> str:

@@ -32,11 +32,10 @@ from .base import (
     Unhandled,
 )
 from .models import Channel
+from .windows import DAY, WEEK
 
 logger = logging.getLogger(__name__)
 
-STANDARD_WINDOW = timedelta(hours=24)
-HUMAN_AGENT_WINDOW = timedelta(days=7)
 TEXT_LIMIT = 2000
 DOWNLOADED_TYPES = {"image", "video", "audio", "file", "sticker", "story_mention"}
 FALLBACK_TYPES = {
@@ -338,13 +337,30 @@ def send_direct(channel: Channel, identity_kind: str, message: OutboundMessage) 
     return SendResult(external_id=last_id)
 
 
+def send_reply(
+    channel: Channel, identity_kind: str, message: OutboundMessage, *, reply_edge: str
+) -> SendResult:
+    """A DM, or in a comment thread a private reply or a public one under the customer's
+    latest comment (`reply_edge`: Facebook's `comments`, Instagram's `replies`)."""
+    if not message.thread_ref.startswith("comment:"):
+        return send_direct(channel, identity_kind, message)
+    if message.details.get("comment_reply") == "private":
+        return send_private_reply(channel, message)
+    comment_id = message.last_customer_external_id
+    if comment_id is None:
+        raise PermanentSendError("there is no customer comment to reply to")
+    path = f"{comment_id}/{reply_edge}"
+    answer = graph.call(channel, "POST", path, data={"message": message.text})
+    return SendResult(external_id=str(answer.get("id")) if answer.get("id") else None)
+
+
 def send_private_reply(channel: Channel, message: OutboundMessage) -> SendResult:
     """A reply to a comment, into the commenter's inbox: once per comment, within 7 days."""
     comment_id = message.last_customer_external_id
     if comment_id is None:
         raise PermanentSendError("there is no customer comment to reply to")
     wrote = message.customer_wrote_at
-    if wrote is not None and timezone.now() - wrote > HUMAN_AGENT_WINDOW:
+    if wrote is not None and timezone.now() - wrote > WEEK:
         raise PermanentSendError("A private reply is only possible within 7 days of the comment.")
     text = message.text[:TEXT_LIMIT]
     mid = _send(channel, {"comment_id": comment_id}, {"messaging_type": "RESPONSE"}, {"text": text})
@@ -354,9 +370,9 @@ def send_private_reply(channel: Channel, message: OutboundMessage) -> SendResult
 def messaging_type(customer_wrote_at: datetime | None) -> dict:
     """RESPONSE inside 24 hours, the HUMAN_AGENT tag up to 7 days, nothing after."""
     since = timezone.now() - customer_wrote_at if customer_wrote_at else timedelta(0)
-    if since <= STANDARD_WINDOW:
+    if since <= DAY:
         return {"messaging_type": "RESPONSE"}
-    if since <= HUMAN_AGENT_WINDOW:
+    if since <= WEEK:
         return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
     raise PermanentSendError(
         "More than 7 days have passed since the customer last wrote: the platform allows "

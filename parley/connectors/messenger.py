@@ -79,19 +79,7 @@ def _comment(page: Account, value: dict) -> InboundMessage:
 
 
 def send(channel: Channel, message: OutboundMessage) -> SendResult:
-    if not message.thread_ref.startswith("comment:"):
-        return messaging.send_direct(channel, IdentityKind.MESSENGER, message)
-    if message.details.get("comment_reply") == "private":
-        return messaging.send_private_reply(channel, message)
-    return _public_reply(channel, message)
-
-
-def _public_reply(channel: Channel, message: OutboundMessage) -> SendResult:
-    comment_id = message.last_customer_external_id
-    if comment_id is None:
-        raise PermanentSendError("there is no customer comment to reply to")
-    answer = graph.call(channel, "POST", f"{comment_id}/comments", data={"message": message.text})
-    return SendResult(external_id=str(answer.get("id")) if answer.get("id") else None)
+    return messaging.send_reply(channel, IdentityKind.MESSENGER, message, reply_edge="comments")
 
 
 def check(channel: Channel) -> str:

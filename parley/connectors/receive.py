@@ -71,14 +71,12 @@ def receive_webhook(request: HttpRequest, kind: str, channel_id: int) -> HttpRes
         headers={name.lower(): value for name, value in request.headers.items()},
         body=request.body,
     )
-    answer = screen(channel, call) or _store_now(channel, call)
+    answer = screen(channel, call)
+    if answer is None:
+        assert channel is not None  # screened
+        accept_inbound_events([_raw(channel, call)])
+        answer = STORED
     return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
-
-
-def _store_now(channel: Channel | None, call: WebhookRequest) -> Answer:
-    assert channel is not None  # screened
-    accept_inbound_events([_raw(channel, call)])
-    return STORED
 
 
 async def receive_webhook_async(kind: str, channel_id: int, call: WebhookRequest) -> Answer:

@@ -3,7 +3,7 @@
 Settings: phone_number_id, waba_id. Secrets: access_token, app_secret, verify_token.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,8 +28,8 @@ from .base import (
     WebhookRequest,
 )
 from .models import Channel, MessageTemplate
+from .windows import DAY
 
-SERVICE_WINDOW = timedelta(hours=24)
 TEXT_LIMIT = 4096
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
 STATUSES = {
@@ -217,7 +217,7 @@ def window_open(customer_wrote_at: datetime | None) -> bool:
     """Free-form messages only within 24 hours of the customer's last message."""
     if customer_wrote_at is None:
         return False
-    return timezone.now() - customer_wrote_at <= SERVICE_WINDOW
+    return timezone.now() - customer_wrote_at <= DAY
 
 
 def _send(channel: Channel, to: str, content: dict) -> str | None:

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from .models import Channel, ChannelKind, MessageTemplate
 
+# Messenger/Instagram standard window and WhatsApp's customer-service window.
 DAY = timedelta(hours=24)
+# Messenger/Instagram HUMAN_AGENT tag, and private replies to a comment.
 WEEK = timedelta(days=7)
 
 

@@ -123,8 +123,13 @@ def resolve_customers(refs: Sequence[IdentityRef]) -> list[Customer]:
             for (kind, value), (customer, name) in new.items()
         )
         found.update((key, customer) for key, (customer, _) in new.items())
-        for ref in refs:
-            _fetch_picture(found[(ref.kind, normalize_identity(ref.kind, ref.value))], ref)
+        # One picture per new customer (a phone and a WhatsApp identity may share one).
+        pictured: dict[int, tuple[Customer, IdentityRef]] = {}
+        for ref, key in zip(refs, keys, strict=True):
+            if key in new and ref.picture:
+                pictured.setdefault(id(new[key][0]), (new[key][0], ref))
+        for customer, ref in pictured.values():
+            _fetch_picture(customer, ref)
     return [found[key] for key in keys]
 
 

@@ -139,7 +139,7 @@ def test_an_entry_for_another_page_is_listed_as_unprocessed(page, deliver, graph
 
 
 def test_attachments_are_downloaded_and_an_expired_one_is_kept_with_the_reason(
-    page, deliver, graph
+    page, deliver, graph, client, admin
 ):
     photo = graph.cdn_url("photo.jpg", b"\xff\xd8jpeg-bytes", "image/jpeg")
     gone = graph.cdn_url("gone.mp4", b"video", "video/mp4")
@@ -158,6 +158,8 @@ def test_attachments_are_downloaded_and_an_expired_one_is_kept_with_the_reason(
     video = Message.objects.get(external_id="m_2").attachments.get()
     assert not video.file
     assert "403" in video.problem
+    client.force_login(admin)
+    assert client.get(f"/attachments/{video.pk}/").status_code == 404
 
 
 def test_quick_replies_postbacks_and_replies_keep_their_meaning(page, deliver, graph):

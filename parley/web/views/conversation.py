@@ -154,7 +154,7 @@ def update(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     """Attachments are served only to agents who may see their conversation."""
     found = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
-    if found is None:
+    if found is None or not found.file:  # a platform's file that could not be downloaded
         raise Http404("attachment not found")
     _load(request, found.message.conversation_id)
     return FileResponse(

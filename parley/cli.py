@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--host", default="127.0.0.1")
     sub.add_argument("--port", type=int, default=8000)
     command("worker", cmd_worker, "Run a task worker (production: several of these).")
+    sub = command("smtpd", cmd_smtpd, "Receive mail for the email channels by SMTP.")
+    sub.add_argument("--host", default=None, help="default: PARLEY_SMTP_HOST")
+    sub.add_argument("--port", type=int, default=None, help="default: PARLEY_SMTP_PORT or 2525")
     command("migrate", cmd_migrate, "Create or update the database tables.")
     sub = command("createadmin", cmd_createadmin, "Create an admin agent.")
     sub.add_argument("--email")
@@ -127,6 +130,20 @@ def cmd_worker(args: argparse.Namespace) -> int:
     worker = ParleyWorker(settings.PARLEY_WORKER_INTERVAL)
     worker.configure_signals()
     worker.run()
+    return 0
+
+
+def cmd_smtpd(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from django.conf import settings
+
+    from parley.connectors.email.smtpd import serve_smtp
+
+    host = args.host or settings.PARLEY_SMTP_HOST
+    port = args.port or settings.PARLEY_SMTP_PORT or 2525
+    print(f"parley: receiving mail on {host}:{port}", flush=True)
+    asyncio.run(serve_smtp(host, port, asyncio.Event()))
     return 0
 
 

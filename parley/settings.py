@@ -211,9 +211,12 @@ PARLEY_MAX_WEBHOOK_BYTES = env_int("PARLEY_MAX_WEBHOOK_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PARLEY_MAX_ATTACHMENT_BYTES + 1024 * 1024
 # Whole messages, attachments included: larger mail is recorded as failed, headers only.
 PARLEY_MAX_EMAIL_BYTES = env_int("PARLEY_MAX_EMAIL_BYTES", 30 * 1024 * 1024)
+# New conversations one address may open per hour on a mailbox; more is a mail storm.
+PARLEY_EMAIL_SENDER_LIMIT = env_int("PARLEY_EMAIL_SENDER_LIMIT", 30)
 # Parley's SMTP listener (`parley smtpd`, and inside `parley serve` when a port is set).
 PARLEY_SMTP_HOST = env_str("PARLEY_SMTP_HOST", "127.0.0.1")
 PARLEY_SMTP_PORT = env_int("PARLEY_SMTP_PORT", 0)
+PARLEY_SMTP_HOSTNAME = env_str("PARLEY_SMTP_HOSTNAME", "parley.localhost")
 PARLEY_DEFAULT_REGION = env_str("PARLEY_DEFAULT_REGION", "US")
 # Meta's Graph API (Messenger, Instagram, WhatsApp). Tests point it at a local fake.
 PARLEY_GRAPH_API_URL = env_str("PARLEY_GRAPH_API_URL", "https://graph.facebook.com").rstrip("/")

@@ -29,6 +29,9 @@ class Agent(AbstractUser):
         _("language"), max_length=8, blank=True, help_text=_("Empty: use the browser's.")
     )
 
+    # Appended to the agent's email replies.
+    signature = models.TextField(_("email signature"), blank=True)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
     objects = AgentManager()  # type: ignore[misc]

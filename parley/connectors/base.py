@@ -103,6 +103,12 @@ class InboundMessage:
     details: dict = field(default_factory=dict)
     # What a new conversation is about (a comment thread's post link and caption).
     origin: dict = field(default_factory=dict)
+    # The conversation the message itself names (an email's In-Reply-To / References or
+    # ticket reference): followed over thread_ref while that conversation is not closed.
+    conversation_id: int | None = None
+    # Sent by a machine (an out-of-office, a mailing list): threaded and shown, but it
+    # never reopens a conversation nor triggers Parley's own automatic replies.
+    automatic: bool = False
 
 
 @dataclass(frozen=True)

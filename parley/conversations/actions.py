@@ -61,6 +61,28 @@ def send_reply(
 
 
 @transaction.atomic
+def send_automatic_reply(conversation: Conversation, text: str, *, why: str) -> Message:
+    """A reply Parley sends by itself (an acknowledgement). It answers nobody's question,
+    so the customer is still waiting and the first response is still to come."""
+    from .tasks import deliver_message
+
+    message = Message.objects.create(
+        conversation=conversation,
+        channel_id=conversation.channel_id,
+        direction=Direction.OUTBOUND,
+        text=storable(text),
+        html=sanitize_html(text_to_html(text)),
+        status=DeliveryStatus.QUEUED,
+        details={"automatic": True},
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+    timeline.automatic_reply_sent(conversation=conversation, message=message, why=why)
+    enqueue_on_commit(deliver_message, message.pk)
+    push_conversation_on_commit(conversation, "message")
+    return message
+
+
+@transaction.atomic
 def send_template(
     agent: Agent, conversation: Conversation, template_id: int, parameters: list[str]
 ) -> Message:

@@ -131,7 +131,7 @@ def _store_message(event: InboundMessage) -> Message | None:
     customer = resolve_customer(event.sender)
     conversation = _conversation_for(channel, customer, event)
     message = _create_message(event, conversation, Direction.INBOUND, DeliveryStatus.RECEIVED)
-    _note_customer_message(conversation, message)
+    _note_customer_message(conversation, message, waiting=not event.automatic)
     timeline.message_received(conversation=conversation, message=message)
     push_conversation_on_commit(conversation, "message")
     return message
@@ -213,10 +213,14 @@ def _conversation_replied_to(event: InboundMessage) -> Conversation | None:
 
 def _conversation_for(channel: Channel, customer: Customer, event: InboundMessage) -> Conversation:
     """The active conversation for this thread; a closed one is never reused."""
-    conversation = _active_conversation(channel, customer, event.thread_ref)
+    conversation = _named_conversation(event) or _active_conversation(
+        channel, customer, event.thread_ref
+    )
     if conversation is None:
         conversation = _start_conversation(channel, customer, event)
-    elif conversation.status in REOPENABLE:
+        if not event.automatic:
+            acknowledge_on_commit(channel, conversation)
+    elif conversation.status in REOPENABLE and not event.automatic:
         old = conversation.status
         conversation.status = Status.OPEN
         conversation.resolved_at = None
@@ -224,6 +228,26 @@ def _conversation_for(channel: Channel, customer: Customer, event: InboundMessag
             conversation=conversation, old=old, new=Status.OPEN, actor=None, actor_label="customer"
         )
     return conversation
+
+
+def _named_conversation(event: InboundMessage) -> Conversation | None:
+    if event.conversation_id is None:
+        return None
+    return (
+        Conversation.objects.select_for_update()
+        .filter(pk=event.conversation_id)
+        .exclude(status=Status.CLOSED)
+        .first()
+    )
+
+
+def acknowledge_on_commit(channel: Channel, conversation: Conversation) -> None:
+    """The channel's automatic acknowledgement, once a customer's message starts a
+    conversation (never in answer to a machine)."""
+    from .tasks import send_acknowledgement
+
+    if channel.settings.get("acknowledgement"):
+        enqueue_on_commit(send_acknowledgement, conversation.pk)
 
 
 def _active_conversation(
@@ -260,10 +284,10 @@ def _start_conversation(
     return conversation
 
 
-def _note_customer_message(conversation: Conversation, message: Message) -> None:
+def _note_customer_message(conversation: Conversation, message: Message, *, waiting: bool) -> None:
     now = timezone.now()
     conversation.last_customer_message_at = _latest_wrote(conversation, message, now)
-    if conversation.waiting_since is None:
+    if waiting and conversation.waiting_since is None:
         conversation.waiting_since = now
     conversation.preview = preview(message.text or message.html, 160)
     conversation.save()
@@ -279,7 +303,13 @@ def _latest_wrote(conversation: Conversation, message: Message, now: datetime) -
 
 def can_ingest_together(event: Normalized) -> TypeGuard[InboundMessage]:
     """What ingest_messages handles; everything else takes the one-at-a-time path."""
-    return isinstance(event, InboundMessage) and not event.attachments and not event.from_business
+    return (
+        isinstance(event, InboundMessage)
+        and not event.attachments
+        and not event.from_business
+        and event.conversation_id is None
+        and not event.automatic
+    )
 
 
 def ingest_messages(events: Sequence[InboundMessage]) -> None:
@@ -439,6 +469,8 @@ def _record_arrivals(batch: _Threading) -> None:
     for conversation in batch.threads.values():
         if conversation.pk in announced:
             push_conversation_on_commit(conversation, "message")
+    for conversation in batch.created:
+        acknowledge_on_commit(batch.channels[conversation.channel_id], conversation)
 
 
 def _announce(conversation: Conversation, reopened_from: str | None, created: set[int]) -> None:

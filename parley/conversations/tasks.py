@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from parley.connectors.actions import report_channel_problem
@@ -27,9 +28,16 @@ from parley.core.writes import one_writer
 from parley.customers.resolve import IdentityRef
 from parley.realtime.push import batched_pushes
 
-from .actions import record_delivery_status
+from .actions import record_delivery_status, send_automatic_reply
 from .ingest import can_ingest_together, ingest_event, ingest_messages
-from .models import DeliveryStatus, Direction, InboundEvent, InboundStatus, Message
+from .models import (
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    InboundEvent,
+    InboundStatus,
+    Message,
+)
 
 logger = logging.getLogger(__name__)
 MAX_DELIVERY_ATTEMPTS = 6
@@ -162,6 +170,20 @@ def recover_inbound_events(batch_size: int = 500) -> int:
     for start in range(0, len(ids), batch_size):
         process_inbound_events.enqueue(ids[start : start + batch_size])
     return len(ids)
+
+
+@task()
+def send_acknowledgement(conversation_id: int) -> str:
+    """The channel's acknowledgement, once per conversation (the task may run twice)."""
+    conversation = Conversation.objects.select_related("channel").filter(pk=conversation_id).first()
+    if conversation is None:
+        return "gone"
+    text = str(conversation.channel.settings.get("acknowledgement") or "").strip()
+    already = conversation.messages.filter(details__automatic=True).exists()
+    if not text or already:
+        return "nothing to send"
+    send_automatic_reply(conversation, text, why=gettext("automatic acknowledgement"))
+    return "sent"
 
 
 @task()

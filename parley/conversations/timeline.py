@@ -62,6 +62,12 @@ def reply_sent(*, conversation: Conversation, message: Message, actor: Agent) ->
     return _record(conversation, EntryKind.REPLY_SENT, actor=actor, message=message)
 
 
+def automatic_reply_sent(
+    *, conversation: Conversation, message: Message, why: str
+) -> TimelineEntry:
+    return _record(conversation, EntryKind.REPLY_SENT, actor_label=why, message=message)
+
+
 def reply_recorded(*, conversation: Conversation, message: Message) -> TimelineEntry:
     """A reply the business sent outside Parley (the platform's own app, another tool)."""
     return _record(

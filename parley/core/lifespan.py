@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -21,6 +21,7 @@ def with_worker(app: ASGIApp, interval: float) -> ASGIApp:
             return
         stop = asyncio.Event()
         worker: asyncio.Task | None = None
+        services: list[asyncio.Task] = []
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -28,13 +29,28 @@ def with_worker(app: ASGIApp, interval: float) -> ASGIApp:
 
                 await sync_to_async(recover_inbound_events, thread_sensitive=False)()
                 worker = asyncio.create_task(run_in_loop(stop, interval))
+                services = [asyncio.create_task(serve(stop)) for serve in background_services()]
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 stop.set()
-                if worker is not None:
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await worker
+                for task in [worker, *services]:
+                    if task is not None:
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
     return wrapped
+
+
+def background_services() -> list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]:
+    """What else `parley serve` runs in its event loop, each until `stop` is set."""
+    from django.conf import settings
+
+    from parley.connectors.email.smtpd import serve_smtp
+
+    services: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = []
+    if settings.PARLEY_SMTP_PORT:
+        host, port = settings.PARLEY_SMTP_HOST, settings.PARLEY_SMTP_PORT
+        services.append(lambda stop: serve_smtp(host, port, stop))
+    return services

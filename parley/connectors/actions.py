@@ -60,6 +60,7 @@ def save_channel(
 
 # The account ids each platform's channel cannot work without.
 REQUIRED_SETTINGS = {
+    ChannelKind.EMAIL: ("address",),
     ChannelKind.MESSENGER: ("page_id",),
     ChannelKind.INSTAGRAM: ("instagram_account_id",),
     ChannelKind.WHATSAPP: ("phone_number_id", "waba_id"),

@@ -28,3 +28,7 @@ def parse(channel: Channel, headers: dict, body: str) -> list[Normalized]:
 
 def send(channel: Channel, message: OutboundMessage) -> SendResult:
     return sending.send(channel, message)
+
+
+def check(channel: Channel) -> str:
+    return sending.check(channel)

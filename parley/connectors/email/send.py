@@ -43,6 +43,21 @@ def send_as_email(channel: Channel, message: OutboundMessage, to: str) -> SendRe
     return _deliver(channel, message, _stored(message), to=[to], cc=[])
 
 
+def check(channel: Channel) -> str:
+    """Log in to the outgoing server (a provider's API is only checked by sending)."""
+    connection = _connection(channel)
+    if not hasattr(connection, "host"):
+        return "Replies go through the email provider; send a test reply to check the key."
+    try:
+        connection.open()
+        connection.close()
+    except smtplib.SMTPAuthenticationError as exc:
+        raise PermanentSendError(_smtp_said(exc), channel_problem=True) from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise TransientSendError(f"cannot reach {connection.host}: {exc}") from exc
+    return f"Logged in to {connection.host} for outgoing mail."
+
+
 def message_id_for(channel: Channel, message_pk: int) -> str:
     """Stable per message: a retried send carries the same id, so clients keep one copy."""
     token = hmac.new(settings.SECRET_KEY.encode(), str(message_pk).encode(), hashlib.sha256)

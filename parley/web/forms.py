@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Agent, Team
@@ -41,6 +42,21 @@ class ComposeForm(forms.Form):
     )
     # WhatsApp outside its window: an approved template instead of text.
     template = forms.IntegerField(required=False, min_value=1)
+    # Email: who is copied (comma-separated); absent for other channels.
+    cc = forms.CharField(max_length=2000, required=False)
+
+    def clean_cc(self) -> list[str] | None:
+        if "cc" not in self.data:
+            return None
+        addresses = [a.strip() for a in self.cleaned_data["cc"].split(",") if a.strip()]
+        for address in addresses:
+            try:
+                validate_email(address.rpartition("<")[2].rstrip(">"))
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("%(address)s is not an email address."), params={"address": address}
+                ) from None
+        return addresses
 
     def clean(self) -> dict:
         data = super().clean() or {}

@@ -1,12 +1,33 @@
 """Small presentation helpers for the agent workspace templates."""
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from parley.connectors.models import ChannelKind, MessageTemplate
-from parley.conversations.models import EntryKind, Priority, Status, TimelineEntry
+from parley.conversations.models import EntryKind, Message, Priority, Status, TimelineEntry
+from parley.core.text import sanitize_html
 
 register = template.Library()
+
+
+@register.simple_tag
+def mail_body(message: Message) -> str:
+    """A mail's new text, with the quoted history and signature folded away below it."""
+    from parley.connectors.email.quotes import split_html, split_text
+
+    if message.html:
+        reply, quoted = (sanitize_html(part) for part in split_html(message.html))
+    else:
+        reply, quoted = (linebreaksbr(part.strip("\n")) for part in split_text(message.text))
+    fold = ""
+    if quoted.strip():
+        summary = escape(_("Show quoted text"))
+        fold = f'<details class="quoted-history"><summary>{summary}</summary>{quoted}</details>'
+    kind = "body" if message.html else "body plain"
+    return mark_safe(f'<div class="{kind}">{reply}</div>{fold}')  # noqa: S308 - sanitized/escaped
 
 
 @register.filter

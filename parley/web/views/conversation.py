@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parley.accounts.models import Agent, Team
+from parley.connectors.email.send import default_cc
+from parley.connectors.models import ChannelKind
 from parley.connectors.windows import reply_options
 from parley.conversations import actions
 from parley.conversations.access import access_conversation, can_see, visible_conversations
@@ -59,6 +61,7 @@ def detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     context.update(
         options=options,
         template_defaults=[conversation.customer.name, conversation.reference],
+        cc=_default_cc(conversation),
         compose=ComposeForm(initial={"mode": "reply"}),
         statuses=Status.choices,
         priorities=Priority.choices,
@@ -66,6 +69,16 @@ def detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
         teams=Team.objects.all(),
     )
     return render(request, "web/conversation.html", context)
+
+
+def _default_cc(conversation: Conversation) -> str | None:
+    """Email only: who the reply copies unless the agent changes it."""
+    if conversation.channel.kind != ChannelKind.EMAIL:
+        return None
+    address = next(
+        (i.value for i in conversation.customer.identities.all() if i.kind == "email"), ""
+    )
+    return ", ".join(default_cc(conversation.channel, conversation.pk, address))
 
 
 @login_required
@@ -100,8 +113,12 @@ def _send(agent: Agent, conversation: Conversation, data: dict, post: QueryDict)
         parameters = post.getlist(f"param-{data['template']}")
         actions.send_template(agent, conversation, data["template"], parameters)
     else:
-        details = {"comment_reply": data["comment_reply"]} if data["comment_reply"] else None
-        actions.send_reply(agent, conversation, data["text"], files, details=details)
+        details: dict = {}
+        if data["comment_reply"]:
+            details["comment_reply"] = data["comment_reply"]
+        if data["cc"] is not None and conversation.channel.kind == ChannelKind.EMAIL:
+            details["cc"] = data["cc"]
+        actions.send_reply(agent, conversation, data["text"], files, details=details or None)
 
 
 @login_required

@@ -19,27 +19,38 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n|\r\r")
 
 
 def raw_inbound_mail(
-    channel_id: int, raw: bytes, *, source: str, recipients: tuple[str, ...] = ()
+    channel_id: int,
+    raw: bytes,
+    *,
+    source: str,
+    recipients: tuple[str, ...] = (),
+    size: int | None = None,
 ) -> RawInbound:
     """The durable-inbox record of one message. Too large: only its header block is kept,
-    recorded as failed with the reason, so the sender and subject stay visible."""
-    headers = {ENCODING_HEADER: "base64", "x-parley-source": source, "x-parley-size": str(len(raw))}
+    recorded as failed with the reason, so the sender and subject stay visible. `size` is
+    the whole message's size when `raw` is only its header block (IMAP does not download
+    what would not be kept)."""
+    size = len(raw) if size is None else size
+    headers = {ENCODING_HEADER: "base64", "x-parley-source": source, "x-parley-size": str(size)}
     if recipients:
         headers["x-parley-recipients"] = ", ".join(recipients)
     limit = settings.PARLEY_MAX_EMAIL_BYTES
-    if len(raw) > limit:
-        reason = (
-            f"message of {_mb(len(raw))} is over the {_mb(limit)} limit (PARLEY_MAX_EMAIL_BYTES)"
-        )
+    if size > limit:
+        reason = f"message of {_mb(size)} is over the {_mb(limit)} limit (PARLEY_MAX_EMAIL_BYTES)"
         return RawInbound(channel_id, headers, _b64(header_block(raw)), reason)
     return RawInbound(channel_id, headers, _b64(raw))
 
 
 def accept_mail(
-    channel_id: int, raw: bytes, *, source: str, recipients: tuple[str, ...] = ()
+    channel_id: int,
+    raw: bytes,
+    *,
+    source: str,
+    recipients: tuple[str, ...] = (),
+    size: int | None = None,
 ) -> InboundEvent:
     """Store one message (synchronous callers: the IMAP poller, provider webhooks)."""
-    record = raw_inbound_mail(channel_id, raw, source=source, recipients=recipients)
+    record = raw_inbound_mail(channel_id, raw, source=source, recipients=recipients, size=size)
     return accept_inbound_events([record])[0]
 
 

@@ -4,12 +4,18 @@ from django.urls import include, path
 from django.views.static import serve
 
 from parley.api.main import api
+from parley.connectors.chat import views as chat
 from parley.connectors.receive import receive_webhook
 
 urlpatterns = [
     path("api/", api.urls),
     path("hooks/<str:kind>/<int:channel_id>", receive_webhook, name="webhook"),
     path("django-admin/", admin.site.urls),
+    path("chat/widget.js", chat.widget_js, name="chat_widget"),
+    path("chat/<str:public_key>/session", chat.session, name="chat_session"),
+    path("chat/<str:public_key>/contact", chat.contact, name="chat_contact"),
+    path("chat/<str:public_key>/upload", chat.upload, name="chat_upload"),
+    path("chat/<str:public_key>/files/<str:signed>", chat.file, name="chat_file"),
     path("", include("parley.web.urls")),
     # Attachments are only reachable by agents: see web.views.attachments.
 ]

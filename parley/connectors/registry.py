@@ -1,11 +1,12 @@
 """Channel kind → connector module."""
 
-from . import api, demo, email, instagram, messenger, whatsapp
+from . import api, chat, demo, email, instagram, messenger, whatsapp
 from .base import Connector
 from .models import Channel
 
 CONNECTORS: dict[str, Connector] = {
     "api": api,  # type: ignore[dict-item]
+    "chat": chat,  # type: ignore[dict-item]
     "email": email,  # type: ignore[dict-item]
     "messenger": messenger,  # type: ignore[dict-item]
     "instagram": instagram,  # type: ignore[dict-item]

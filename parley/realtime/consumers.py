@@ -4,6 +4,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import groups
+from .presence import answer_ping
 
 
 class AgentConsumer(AsyncJsonWebsocketConsumer):
@@ -28,6 +29,16 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         for name in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(name, self.channel_name)
+
+    async def receive_json(self, content: dict, **kwargs: object) -> None:
+        # The one thing an agent's page sends: "I am typing a reply in conversation N".
+        if isinstance(content, dict) and content.get("type") == "typing":
+            from parley.connectors.chat.consumer import relay_agent_typing
+
+            await relay_agent_typing(self.scope["user"], content.get("conversation_id"))
+
+    async def presence_ping(self, event: dict) -> None:
+        await answer_ping(self.channel_layer, event)
 
     async def push(self, event: dict) -> None:
         await self.send_json({"kind": event["kind"], "conversation_id": event["conversation_id"]})

@@ -41,11 +41,25 @@ if (page === "inbox") {
 } else if (page === "conversation") {
   const id = Number(document.body.dataset.conversationId);
   const refresh = debounce(() => refetch("live"), 100);
-  connectLive({
-    onPush: (push) => push.conversation_id === id && refresh(),
+  const live = connectLive({
+    onPush: (push) => {
+      if (push.conversation_id !== id) return;
+      if (push.kind === "typing") showTyping();
+      else refresh();
+    },
     onConnect: refresh,
   });
-  installComposer();
+  installComposer({ onTyping: () => live.send({ type: "typing", conversation_id: id }) });
+}
+
+// "Customer is typing…" for a few seconds after each typing push (live chat).
+let typingTimer = null;
+function showTyping() {
+  const note = document.getElementById("customer-typing");
+  if (!note) return;
+  note.hidden = false;
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => (note.hidden = true), 4000);
 }
 
 installShortcuts(page);

@@ -1,6 +1,7 @@
 // Reply / internal-note toggle: notes look clearly different before they are sent.
 
-export function installComposer() {
+// `onTyping` is called (at most every 2 s) while a reply is being typed.
+export function installComposer({ onTyping = () => {} } = {}) {
   const form = document.getElementById("composer");
   if (!form) return;
   const textarea = form.querySelector("textarea");
@@ -28,6 +29,13 @@ export function installComposer() {
       event.preventDefault();
       form.requestSubmit();
     }
+  });
+  let typedAt = 0;
+  textarea.addEventListener("input", () => {
+    const mode = form.querySelector("input[name=mode]:checked").value;
+    if (mode !== "reply" || Date.now() - typedAt < 2000) return;
+    typedAt = Date.now();
+    onTyping();
   });
   form.addEventListener("submit", () => {
     button.disabled = true;

@@ -1,14 +1,16 @@
 // One WebSocket per page to /ws/agent/, reconnecting with backoff. Every time the socket
 // opens — the first time too — the page refetches: pushes sent before it was listening
-// (while the page loaded, or while disconnected) are gone.
+// (while the page loaded, or while disconnected) are gone. Returns `send`, for the page's
+// few messages up the socket (typing); they are dropped while disconnected.
 
 export function connectLive({ onPush, onConnect }) {
   const state = document.getElementById("live-state");
   let delay = 500;
+  let socket = null;
 
   function open() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/agent/`);
+    socket = new WebSocket(`${scheme}://${location.host}/ws/agent/`);
     socket.addEventListener("open", () => {
       delay = 500;
       if (state) state.dataset.state = "live";
@@ -22,4 +24,9 @@ export function connectLive({ onPush, onConnect }) {
     });
   }
   open();
+  return {
+    send(data) {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(data));
+    },
+  };
 }

@@ -315,7 +315,8 @@ def delivery_status_notification(original: bytes, recipient: str) -> bytes:
             f"Message-ID: {make_msgid(domain='mx.example.com')}\r\n"
             "Auto-Submitted: auto-replied\r\n"
             "MIME-Version: 1.0\r\n"
-            f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n'
+            "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+            f' boundary="{boundary}"\r\n'
             "\r\n"
             f"--{boundary}\r\n"
             "Content-Type: text/plain\r\n\r\n"

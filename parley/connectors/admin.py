@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from .actions import REQUIRED_SETTINGS, check_channel
+from .chat.admin_form import ChatSettingsForm, embed_snippet
 from .models import Channel, ChannelKind, MessageTemplate
 
 SECRET_NAMES = ("access_token", "app_secret", "verify_token", "callback_secret")
@@ -18,7 +19,7 @@ def secret_field() -> forms.CharField:
     return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
 
 
-class ChannelForm(forms.ModelForm):
+class ChannelForm(ChatSettingsForm, forms.ModelForm):
     """Secrets are write-only: a blank field keeps the stored value."""
 
     page_id = forms.CharField(required=False, help_text="Messenger: the Facebook Page id")
@@ -89,7 +90,7 @@ class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
     list_display = ("name", "kind", "team", "active", "health")
     list_filter = ("kind", "active")
-    readonly_fields = ("webhook_url", "health", "tools")
+    readonly_fields = ("webhook_url", "health", "tools", embed_snippet)
     inlines = (TemplateInline,)
 
     def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]

@@ -90,7 +90,8 @@ class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
     list_display = ("name", "kind", "team", "active", "health")
     list_filter = ("kind", "active")
-    readonly_fields = ("webhook_url", "health", "tools", embed_snippet)
+    readonly_fields = ("webhook_url", "health", "tools", "embed_snippet")
+    embed_snippet = embed_snippet
     inlines = (TemplateInline,)
 
     def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]

@@ -120,7 +120,8 @@ class ChatSettingsForm(forms.Form):
 
 
 @admin.display(description=_("Live chat snippet"))
-def embed_snippet(channel: Channel) -> str:
+def embed_snippet(model_admin: object, channel: Channel) -> str:
+    """A ChannelAdmin method (read-only field)."""
     if not channel.pk or channel.kind != ChannelKind.CHAT:
         return "—"
     return format_html(

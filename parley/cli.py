@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("smtpd", cmd_smtpd, "Receive mail for the email channels by SMTP.")
     sub.add_argument("--host", default=None, help="default: PARLEY_SMTP_HOST")
     sub.add_argument("--port", type=int, default=None, help="default: PARLEY_SMTP_PORT or 2525")
+    sub = command("imap", cmd_imap, "Poll the email channels' IMAP mailboxes until stopped.")
+    sub.add_argument("--once", action="store_true", help="poll each mailbox once and exit")
     command("migrate", cmd_migrate, "Create or update the database tables.")
     sub = command("createadmin", cmd_createadmin, "Create an admin agent.")
     sub.add_argument("--email")
@@ -144,6 +146,28 @@ def cmd_smtpd(args: argparse.Namespace) -> int:
     port = args.port or settings.PARLEY_SMTP_PORT or 2525
     print(f"parley: receiving mail on {host}:{port}", flush=True)
     asyncio.run(serve_smtp(host, port, asyncio.Event()))
+    return 0
+
+
+def cmd_imap(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from parley.connectors.email import imap
+
+    if args.once:
+        failed = 0
+        for channel in imap.imap_channels():
+            try:
+                print(f"{channel.name}: {imap.poll_mailbox(channel)} new message(s)")
+            except imap.ImapError as exc:
+                failed += 1
+                print(f"{channel.name}: {exc.reason}", file=sys.stderr)
+        return 1 if failed else 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("parley: polling IMAP mailboxes (Ctrl-C stops)", flush=True)
+    imap.run_pollers(stop)
     return 0
 
 

@@ -47,10 +47,13 @@ def background_services() -> list[Callable[[asyncio.Event], Coroutine[Any, Any, 
     """What else `parley serve` runs in its event loop, each until `stop` is set."""
     from django.conf import settings
 
+    from parley.connectors.email.imap import serve_imap
     from parley.connectors.email.smtpd import serve_smtp
 
     services: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = []
     if settings.PARLEY_SMTP_PORT:
         host, port = settings.PARLEY_SMTP_HOST, settings.PARLEY_SMTP_PORT
         services.append(lambda stop: serve_smtp(host, port, stop))
+    # Connects to nothing until an email channel is configured for IMAP.
+    services.append(serve_imap)
     return services

@@ -50,14 +50,15 @@ def widget_endpoint(view: ChatView) -> Callable[..., HttpResponse]:
     def wrapped(request: HttpRequest, public_key: str) -> HttpResponse:
         origin = request.headers.get("Origin")
         try:
-            channel = visitors.chat_channel(public_key, origin)
+            # A preflight only asks; the request that follows is checked (and, from a
+            # refused origin, answered with a readable refusal).
             if request.method == "OPTIONS":
                 response = HttpResponse(status=204)
             elif request.method != "POST":
                 response = _error(InvalidInput(_("Use POST."), code="method_not_allowed"))
                 response.status_code = 405
             else:
-                response = view(request, channel)
+                response = view(request, visitors.chat_channel(public_key, origin))
         except ParleyError as exc:
             response = _error(exc)
         # Errors too, so that the widget can read why (a refused origin learns only that).

@@ -6,13 +6,18 @@
 
 import email
 import email.policy
+import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.conftest import free_port
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @dataclass
@@ -43,7 +48,7 @@ class SmtpSink:
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         ok = isinstance(auth_data, LoginPassword) and auth_data.password.decode() == self.password
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     def start(self) -> "SmtpSink":
         self.port = free_port()

@@ -36,7 +36,9 @@ def raw_inbound_mail(
         headers["x-parley-recipients"] = ", ".join(recipients)
     limit = settings.PARLEY_MAX_EMAIL_BYTES
     if size > limit:
-        reason = f"message of {_mb(size)} is over the {_mb(limit)} limit (PARLEY_MAX_EMAIL_BYTES)"
+        reason = (
+            f"message of {_size(size)} is over the {_size(limit)} limit (PARLEY_MAX_EMAIL_BYTES)"
+        )
         return RawInbound(channel_id, headers, _b64(header_block(raw)), reason)
     return RawInbound(channel_id, headers, _b64(raw))
 
@@ -78,5 +80,7 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-def _mb(size: int) -> str:
+def _size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"

@@ -24,7 +24,7 @@ def mail_server(tmp_path):
         headers=headers,
         json={"kind": "email", "name": "Support", "settings": {"address": ADDRESS}},
     )
-    assert created.status_code == 200, created.text
+    assert created.status_code == 201, created.text
     running.headers = headers
     try:
         yield running

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from .actions import REQUIRED_SETTINGS, check_channel
 from .chat.admin_form import ChatSettingsForm, embed_snippet
+from .email.admin_form import EmailSettingsForm
 from .models import Channel, ChannelKind, MessageTemplate
 
 SECRET_NAMES = ("access_token", "app_secret", "verify_token", "callback_secret")
@@ -19,7 +20,7 @@ def secret_field() -> forms.CharField:
     return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
 
 
-class ChannelForm(ChatSettingsForm, forms.ModelForm):
+class ChannelForm(EmailSettingsForm, ChatSettingsForm, forms.ModelForm):
     """Secrets are write-only: a blank field keeps the stored value."""
 
     page_id = forms.CharField(required=False, help_text="Messenger: the Facebook Page id")

@@ -135,6 +135,6 @@ def test_a_plain_agent_token_may_not_feed_channels(api_channel):
 
 
 def test_only_api_channels_accept_this_endpoint(api):
-    email = make_channel("email")
+    email = make_channel("email", address="support@shop.example")
 
     assert post(api, email, message()).status_code == 404

@@ -1,15 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from parley.api.main import api
 from parley.connectors.chat import views as chat
+from parley.connectors.email.providers import receive_provider_mail
 from parley.connectors.receive import receive_webhook
 
 urlpatterns = [
     path("api/", api.urls),
     path("hooks/<str:kind>/<int:channel_id>", receive_webhook, name="webhook"),
+    # Mailgun posts the raw message only to a URL ending in "mime".
+    re_path(
+        r"^hooks/email/(?P<channel_id>[0-9]+)/(?P<provider>[a-z]+)/inbound(?:/mime)?$",
+        receive_provider_mail,
+        name="email-provider-inbound",
+    ),
     path("django-admin/", admin.site.urls),
     path("chat/widget.js", chat.widget_js, name="chat_widget"),
     path("chat/<str:public_key>/session", chat.session, name="chat_session"),

@@ -12,7 +12,7 @@ class AgentAdmin(UserAdmin):
     ordering = ("display_name",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("display_name", "role", "language", "is_active")}),
+        ("Profile", {"fields": ("display_name", "role", "language", "signature", "is_active")}),
     )
     add_fieldsets = (
         (None, {"fields": ("email", "username", "display_name", "role", "password1", "password2")}),

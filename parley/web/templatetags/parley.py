@@ -2,6 +2,7 @@
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -19,7 +20,8 @@ def mail_body(message: Message) -> str:
     from parley.connectors.email.quotes import split_html, split_text
 
     if message.html:
-        reply, quoted = (sanitize_html(part) for part in split_html(message.html))
+        html = _inline_images(message)
+        reply, quoted = (sanitize_html(part) for part in split_html(html))
     else:
         reply, quoted = (linebreaksbr(part.strip("\n")) for part in split_text(message.text))
     fold = ""
@@ -28,6 +30,20 @@ def mail_body(message: Message) -> str:
         fold = f'<details class="quoted-history"><summary>{summary}</summary>{quoted}</details>'
     kind = "body" if message.html else "body plain"
     return mark_safe(f'<div class="{kind}">{reply}</div>{fold}')  # noqa: S308 - sanitized/escaped
+
+
+def _inline_images(message: Message) -> str:
+    """cid: references point at the message's own copies of its inline images."""
+    html = message.html
+    inline = (message.details.get("email") or {}).get("inline") or {}
+    if "cid:" not in html or not inline:
+        return html
+    by_name = {a.filename: a.pk for a in message.attachments.all()}
+    for content_id, filename in inline.items():
+        if filename in by_name:
+            url = reverse("attachment", args=[by_name[filename]])
+            html = html.replace(f"cid:{content_id}", url)
+    return html
 
 
 @register.filter

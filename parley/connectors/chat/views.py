@@ -135,6 +135,7 @@ def contact(request: HttpRequest, channel: Channel) -> JsonResponse:
     visitor so that replies can continue by email."""
     body = _json(request)
     visitor = _visitor(channel, body.get("token"))
+    visitors.check_rate("contact", f"{channel.pk}.{visitor.id}", visitors.VISITOR_UPLOADS)
     updated = with_contact(visitor, str(body.get("name") or ""), str(body.get("email") or ""))
     if updated.email and updated.email != visitor.email:
         visitors.accept_contact(channel, updated)
@@ -149,6 +150,9 @@ def contact(request: HttpRequest, channel: Channel) -> JsonResponse:
 @widget_endpoint
 def upload(request: HttpRequest, channel: Channel) -> JsonResponse:
     """Multipart: token, client_id, file, text? — a message with one attachment."""
+    # Refused before the body is read: Django would spool any size of file to disk first.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > visitors.max_upload_bytes(channel) + 65536:
+        raise visitors.TooLarge(visitors.too_large_file(channel))
     visitor = _visitor(channel, request.POST.get("token"))
     upload = request.FILES.get("file")
     if upload is None:

@@ -156,13 +156,16 @@ def _require_contact(channel: Channel, visitor: Visitor) -> None:
         raise InvalidInput(_("Please tell us your name first."), code="contact_needed")
 
 
+def too_large_file(channel: Channel) -> str:
+    megabytes = max_upload_bytes(channel) / (1024 * 1024)
+    return _("The file is too large: at most %(size)s MB.") % {"size": f"{megabytes:g}"}
+
+
 def attachment_payload(channel: Channel, upload: object) -> dict:
     """One uploaded file as a stored payload's attachment, refused when too large."""
     size, limit = upload.size, max_upload_bytes(channel)  # type: ignore[attr-defined]
     if size > limit:
-        raise TooLarge(
-            _("The file is too large: at most %(size)d MB.") % {"size": limit // (1024 * 1024)}
-        )
+        raise TooLarge(too_large_file(channel))
     return {
         "filename": str(upload.name)[:255],  # type: ignore[attr-defined]
         "content_type": (upload.content_type or "application/octet-stream")[:120],  # type: ignore[attr-defined]

@@ -141,16 +141,18 @@ def test_an_upload_is_a_message_with_its_file_and_the_visitor_can_fetch_it(brows
     assert browser.get(file["url"][:-3] + "abc").status_code == 404
 
 
-def test_a_too_large_upload_is_refused(browser, db):
+@pytest.mark.parametrize("size", [2048, 100_000])  # checked after / before reading the body
+def test_a_too_large_upload_is_refused(browser, db, size):
     chat = factories.make_channel("chat", max_attachment_bytes=1024)
     token = start(browser, chat)["token"]
-    big = SimpleUploadedFile("big.bin", b"x" * 2048, content_type="application/octet-stream")
+    big = SimpleUploadedFile("big.bin", b"x" * size, content_type="application/octet-stream")
 
     response = browser.post(
         f"/chat/{chat.public_key}/upload", {"token": token, "client_id": "c-1", "file": big}
     )
 
     assert (response.status_code, response.json()["code"]) == (413, "too_large")
+    assert "too large" in response.json()["detail"]
     assert not Message.objects.filter(channel=chat).exists()
 
 

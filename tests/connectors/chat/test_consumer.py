@@ -295,3 +295,48 @@ def test_a_reply_to_a_visitor_who_left_continues_by_email(db):
     [mail] = sink.delivered
     assert mail.rcpt_tos == ["ann@example.com"]
     assert "Here is your answer." in mail.message.get_body(("plain",)).get_content()
+
+
+def test_replies_reach_the_visitor_through_redis(chat, agent, settings, redis_url):
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url]},
+        }
+    }
+    channel_layers.backends = {}
+    visitor = new_visitor()
+
+    async def scenario():
+        widget, _ = await open_widget(chat, issue_token(chat, visitor))
+        await say(widget, "Anyone there?", "c-1")
+        conversation = await sync_to_async(conversation_of)(chat, visitor)
+        reply = await sync_to_async(actions.send_reply)(agent, conversation, "Yes, here.")
+        frame = await widget.receive_json_from(timeout=3)
+        await widget.disconnect()
+        return reply, frame
+
+    reply, frame = run(scenario)
+
+    assert (frame["id"], frame["text"]) == (reply.pk, "Yes, here.")
+    assert Message.objects.get(pk=reply.pk).status == DeliveryStatus.SENT
+
+
+def test_agents_are_online_while_one_has_the_workspace_open(agent):
+    from django.core.cache import cache
+
+    from parley.realtime.presence import agents_online
+
+    async def scenario():
+        alone = await sync_to_async(agents_online)()
+        cache.clear()
+        workspace = WebsocketCommunicator(AgentConsumer.as_asgi(), "/ws/agent/")
+        workspace.scope["user"] = agent
+        await workspace.connect()
+        present = await sync_to_async(agents_online)()
+        await workspace.disconnect()
+        return alone, present
+
+    assert run(scenario) == (False, True)

@@ -213,14 +213,24 @@ def test_an_unreachable_server_is_shown_on_the_channel(db, dovecot):
     assert channel.health_problem.startswith(f"cannot connect to 127.0.0.1:{port}: ")
 
 
-def test_plain_imap_to_another_host_is_refused(db, dovecot):
-    channel = imap_channel(dovecot, host="imap.example.com")
+@pytest.mark.parametrize(
+    ("imap", "reason"),
+    [
+        pytest.param({"host": "imap.example.com"}, "without TLS", id="plain_to_remote_case"),
+        pytest.param({"security": "tls"}, "ssl, starttls or none", id="security_case"),
+        pytest.param({"after": "archive"}, "moved or deleted", id="after_case"),
+        pytest.param({"after": "move"}, "move_to", id="move_without_folder_case"),
+        pytest.param({"port": "imaps"}, "must be numbers", id="port_case"),
+    ],
+)
+def test_a_bad_configuration_is_shown_on_the_channel(db, dovecot, imap, reason):
+    channel = imap_channel(dovecot, **imap)
 
     with pytest.raises(ImapError):
         poll_mailbox(channel)
 
     channel.refresh_from_db()
-    assert "without TLS" in channel.health_problem
+    assert reason in channel.health_problem
 
 
 def test_polled_mail_becomes_a_conversation_once(db, dovecot, commit):

@@ -335,3 +335,13 @@ def wait_for_conversations(server, headers: dict[str, str]) -> list[dict]:
             return items
         time.sleep(0.1)
     return []
+
+
+def test_a_payload_over_the_upload_limit_is_refused_with_413(mailbox, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = customer_mail("x" * 5000)
+
+    answer = post_form(mailbox, "sendgrid", sendgrid_raw(big), **basic())
+
+    assert (answer.status_code, answer.json()["code"]) == (413, "too_large")
+    assert not InboundEvent.objects.exists()

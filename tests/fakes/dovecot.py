@@ -62,27 +62,38 @@ class Dovecot:
     root: Path = field(default_factory=Path)
 
     def start(self) -> "Dovecot":
-        binary = require_binary("/usr/sbin/dovecot")
         self.root = Path(tempfile.mkdtemp(prefix="parley-dovecot-"))
         self.root.chmod(0o755)
         self.port = free_port()
         self._write_config()
+        self._run()
+        return self
+
+    def stop(self) -> None:
+        self._halt()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def restart(self) -> None:
+        """Stop and start again on the same port, with the same mailboxes."""
+        self._halt()
+        self._run()
+
+    def _run(self) -> None:
+        binary = require_binary("/usr/sbin/dovecot")
         self._process = subprocess.Popen(
             [binary, "-F", "-c", str(self.root / "dovecot.conf")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
         self._wait_for_port()
-        return self
 
-    def stop(self) -> None:
+    def _halt(self) -> None:
         self._process.terminate()
         try:
             self._process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
 
     def client(self, user: str = "support") -> IMAPClient:
         client = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=10)

@@ -200,7 +200,7 @@ def fetch_new(channel: Channel, client: IMAPClient, config: ImapSettings) -> int
         _save_state(channel.pk, uidvalidity=uidvalidity, last_uid=top)
         return stored
     last = int(state["last_uid"])
-    if config.after in ("move", "delete"):
+    if config.after in ("move", "delete") and last:
         # Stored, but the move or delete did not happen (a crash, a dropped connection).
         _after(client, config, [uid for uid in client.search(["UID", f"1:{last}"]) if uid <= last])
     new = [uid for uid in client.search(["UID", f"{last + 1}:*"]) if uid > last]
@@ -338,9 +338,12 @@ def _idle(client: IMAPClient, halted: threading.Event) -> None:
     try:
         deadline = time.monotonic() + IDLE_SECONDS
         while not halted.is_set() and time.monotonic() < deadline:
+            started = time.monotonic()
             responses = client.idle_check(timeout=IDLE_TICK)
             if any(len(r) > 1 and r[1] in (b"EXISTS", b"BYE") for r in responses):
                 return
+            if not responses and time.monotonic() - started < IDLE_TICK / 2:
+                return  # the server closed the connection: idle_done or the next command fails
     finally:
         client.idle_done()
 

@@ -124,6 +124,16 @@ def test_processed_mail_is_flagged_moved_or_deleted_as_configured(
     assert count == in_processed
 
 
+def test_an_empty_mailbox_polls_cleanly(db, dovecot):
+    channel = imap_channel(dovecot, after="move", move_to="Processed")
+
+    assert [poll_mailbox(channel), poll_mailbox(channel)] == [0, 0]
+
+    channel.refresh_from_db()
+    assert channel.settings["imap_state"]["last_uid"] == 0
+    assert channel.health_problem == ""
+
+
 def test_a_message_stored_but_not_moved_is_moved_by_the_next_poll(db, dovecot):
     channel = imap_channel(dovecot, after="move", move_to="Processed")
     append(dovecot, customer_mail())
@@ -290,6 +300,26 @@ def test_idle_wakes_the_poller_when_mail_arrives(dovecot):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_poller_reports_a_lost_server_and_reconnects_when_it_is_back(dovecot):
+    channel = imap_channel(dovecot)
+    stop = threading.Event()
+    pollers = threading.Thread(target=run_pollers, args=(stop,))
+    pollers.start()
+    try:
+        wait_for(lambda: "imap_state" in _settings(channel))
+        dovecot.restart()
+        wait_for(lambda: _health(channel) != "")
+        append(dovecot, customer_mail("After the restart"))
+
+        wait_for(lambda: InboundEvent.objects.filter(channel=channel).exists(), seconds=30)
+        wait_for(lambda: _health(channel) == "")
+    finally:
+        stop.set()
+        pollers.join(timeout=20)
+    assert not pollers.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_serve_runs_the_pollers_until_stopped(dovecot):
     channel = imap_channel(dovecot)
     append(dovecot, customer_mail())
@@ -320,3 +350,8 @@ def test_parley_imap_once_polls_every_configured_mailbox(db, dovecot, capsys):
 def _settings(channel) -> dict:
     channel.refresh_from_db()
     return channel.settings
+
+
+def _health(channel) -> str:
+    channel.refresh_from_db()
+    return channel.health_problem

@@ -69,8 +69,9 @@ def form_field(request: HttpRequest, name: str) -> bytes | None:
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith("application/x-www-form-urlencoded"):
         # Latin-1 maps each byte to one character and back.
-        form = parse_qs(request.body.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
-        return form[name][-1].encode("latin-1") if name in form else None
+        body = request.body.decode("latin-1")
+        fields = parse_qs(body, keep_blank_values=True, encoding="latin-1")
+        return fields[name][-1].encode("latin-1") if name in fields else None
     if not content_type.startswith("multipart/form-data"):
         return None
     head = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"

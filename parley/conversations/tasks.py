@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
 from django_tasks import task
 
 from parley.connectors.actions import report_channel_problem
@@ -182,7 +181,7 @@ def send_acknowledgement(conversation_id: int) -> str:
     already = conversation.messages.filter(details__automatic=True).exists()
     if not text or already:
         return "nothing to send"
-    send_automatic_reply(conversation, text, why=gettext("automatic acknowledgement"))
+    send_automatic_reply(conversation, text, why="acknowledgement")
     return "sent"
 
 

@@ -70,7 +70,12 @@ def actor_name(entry: TimelineEntry) -> str:
     """The agent who acted, or a translated name for the customer or the system."""
     if entry.actor:
         return str(entry.actor)
-    labels = {"customer": _("The customer"), "system": _("System"), "": _("System")}
+    labels = {
+        "customer": _("The customer"),
+        "system": _("System"),
+        "": _("System"),
+        "acknowledgement": _("Automatic acknowledgement"),
+    }
     return labels.get(entry.actor_label, entry.actor_label)
 
 

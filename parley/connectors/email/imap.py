@@ -139,12 +139,12 @@ def reporting(channel: Channel) -> Iterator[None]:
 
 @contextlib.contextmanager
 def mailbox(config: ImapSettings) -> Iterator[IMAPClient]:
-    """A logged-in connection with the folder selected; IMAP and socket errors become
-    ImapError with a reason an admin can act on."""
+    """A logged-in connection; IMAP and socket errors become ImapError with a reason an
+    admin can act on."""
     where = f"{config.host}:{config.port}"
     try:
         client = _connect(config)
-    except OSError as exc:
+    except (IMAPClientError, OSError) as exc:
         raise ImapError(_("cannot connect to %(where)s: %(error)s") % _said(where, exc)) from exc
     try:
         _log_in(client, config)

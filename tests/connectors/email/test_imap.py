@@ -223,6 +223,17 @@ def test_an_unreachable_server_is_shown_on_the_channel(db, dovecot):
     assert channel.health_problem.startswith(f"cannot connect to 127.0.0.1:{port}: ")
 
 
+def test_starttls_to_a_server_without_it_is_shown_on_the_channel(db, dovecot):
+    channel = imap_channel(dovecot, security="starttls")
+
+    with pytest.raises(ImapError):
+        poll_mailbox(channel)
+
+    channel.refresh_from_db()
+    assert channel.health_problem.startswith(f"cannot connect to 127.0.0.1:{dovecot.port}: ")
+    assert "STARTTLS" in channel.health_problem
+
+
 @pytest.mark.parametrize(
     ("imap", "reason"),
     [

@@ -152,7 +152,7 @@ def _boundary_repairs(raw: bytes, msg: EmailMessage) -> Iterator[bytes]:
     tokens = [token for token, _close in found]
     repeated = [t for t, close in found if close or tokens.count(t) > 1]
     for token in list(dict.fromkeys(repeated + tokens))[:5]:
-        fixed, n = _BOUNDARY_PARAM.subn(lambda m, t=token: m.group(1) + b'"' + t + b'"', head, 1)
+        fixed, n = _BOUNDARY_PARAM.subn(b'\\g<1>"' + token.replace(b"\\", b"\\\\") + b'"', head, 1)
         if n:
             yield fixed + body
 
@@ -763,14 +763,32 @@ def _dsn(msg: EmailMessage) -> Bounce:
 
 def _status_blocks(part: Message) -> list[Message]:
     """The field blocks of a delivery-status part; also when the part lost its Content-Type
-    (then it reads as text/plain that starts with DSN fields)."""
+    (then it reads as text/plain that starts with DSN fields), and blocks whose fields were
+    sent base64-encoded as a block body."""
     ctype = part.get_content_type()
     if ctype in ("message/delivery-status", "message/global-delivery-status"):
         payload = part.get_payload()
-        return [b for b in payload if isinstance(b, Message)] if isinstance(payload, list) else []
+        blocks = [b for b in payload if isinstance(b, Message)] if isinstance(payload, list) else []
+        return [found for b in blocks for found in (b, *_text_blocks(_encoded_block(b)))]
     if ctype != "text/plain" or part.get_filename():
         return []
-    text = _payload(part)[:65536].decode("utf-8", "replace")
+    return _text_blocks(_payload(part))
+
+
+def _encoded_block(block: Message) -> bytes:
+    """A block that is only base64 text (Postfix behind some gateways encodes the
+    per-recipient fields, and the stdlib reads the encoded text as a block of its own)."""
+    text = block.get_payload()
+    if len(block) or not isinstance(text, str) or not text.strip():
+        return b""
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (ValueError, binascii.Error):
+        return b""
+
+
+def _text_blocks(data: bytes) -> list[Message]:
+    text = data[:65536].decode("utf-8", "replace")
     if not re.search(r"(?im)^(Reporting-MTA|Final-Recipient|Action)\s*:", text):
         return []
     chunks = re.split(r"\r?\n[ \t]*\r?\n", text.strip())

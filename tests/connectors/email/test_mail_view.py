@@ -1,0 +1,58 @@
+"""What an agent sees of an email conversation, and the composer's Cc."""
+
+from django.test import Client
+
+from parley.conversations.models import Conversation, Direction
+
+from .conftest import customer_mail
+
+GMAIL_REPLY = """Yes, the blue one please.
+
+On Fri, Nov 27, 2026 at 10:00 AM Shop Support <support@shop.example> wrote:
+> Which colour would you like?
+> We have blue and red.
+"""
+
+
+def page(admin, conversation) -> str:
+    client = Client()
+    client.force_login(admin)
+    return client.get(f"/c/{conversation.pk}/").content.decode()
+
+
+def test_quoted_history_is_folded_under_the_new_text(mailbox, receive, admin):
+    receive(mailbox, customer_mail(GMAIL_REPLY, cc="Bob <bob@example.com>"))
+    conversation = Conversation.objects.get()
+
+    html = page(admin, conversation)
+
+    body, _, folded = html.partition('<details class="quoted-history">')
+    assert "Yes, the blue one please." in body
+    assert "We have blue and red." not in body
+    assert "We have blue and red." in folded
+    assert "From Ann Lee &lt;ann@example.com&gt;" in html
+    assert 'name="cc" value="Bob &lt;bob@example.com&gt;"' in html
+
+
+def test_the_composer_cc_goes_with_the_reply_and_a_bad_address_is_refused(
+    mailbox, receive, sink, admin, commit
+):
+    receive(mailbox, customer_mail())
+    conversation = Conversation.objects.get()
+    client = Client()
+    client.force_login(admin)
+
+    bad = client.post(
+        f"/c/{conversation.pk}/reply/",
+        {"mode": "reply", "text": "Hello", "cc": "not an address"},
+        follow=True,
+    )
+    assert "not an address is not an email address." in bad.content.decode()
+    assert not conversation.messages.filter(direction=Direction.OUTBOUND).exists()
+
+    with commit():
+        client.post(
+            f"/c/{conversation.pk}/reply/",
+            {"mode": "reply", "text": "Hello", "cc": "Dan <dan@example.com>"},
+        )
+    assert sorted(sink.delivered[-1].rcpt_tos) == ["ann@example.com", "dan@example.com"]

@@ -205,6 +205,11 @@ def _message(raw: bytes) -> EmailMessage:
 def _collect_defects(msg: EmailMessage, defects: list[str]) -> None:
     for part in msg.walk():
         defects.extend(type(d).__name__ for d in part.defects)
+        for name in dict.fromkeys(part.keys()):
+            try:
+                defects.extend(type(d).__name__ for d in getattr(part[name], "defects", ()))
+            except Exception as exc:  # e.g. `To: unlisted-recipients:;`
+                defects.append(f"header-unreadable:{name.lower()}:{type(exc).__name__}")
 
 
 # --- headers -------------------------------------------------------------------------------
@@ -426,6 +431,8 @@ def _decode_text(data: bytes, label: str, defects: list[str]) -> str:
     """Declared charset strictly, then strict UTF-8, then the label's superset, then UTF-8 with
     replacement characters: a body is never lost to a wrong label."""
     declared = _codec(label or "us-ascii")
+    if label.strip().strip('"').lower() in _LABELS:
+        defects.append(f"charset-alias:{label.strip().lower()}")
     if declared is None:
         defects.append(f"charset-unknown:{label.strip().lower()[:40]}")
     superset = _SUPERSETS.get(declared or "")
@@ -513,7 +520,8 @@ def _walk(msg: EmailMessage, body: _Body, defects: list[str]) -> None:
     _visit(msg, "", {id(plain), id(html)}, body, extra, defects)
     if plain is None and body.html:
         body.text = html_to_text(body.html)
-    body.text = "\n\n".join(t for t in (body.text, *extra) if t.strip())
+    if extra:  # text parts around an inline image (iPhone): one text, in their order
+        body.text = "\n\n".join(t.strip("\n") for t in (body.text, *extra) if t.strip())
 
 
 def _body_part(msg: EmailMessage, preference: tuple[str, ...]) -> EmailMessage | None:

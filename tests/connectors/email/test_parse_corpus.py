@@ -53,16 +53,16 @@ DEVIATIONS = {
     "mimekit_issue358.eml": {
         "from": "jang.abcdef@xyzlinux12345678.it",
         "from_name": "jang.abcdef@xyzlinu",
-    },  # fmt: skip
+    },
     # The Message-Id as written; the stdlib cuts it at the second "@".
     "rubymail_raw_email_double_at_in_header.eml": {
         "message_id": "<d3b8cf8e49f0448085@0c28713a1@f473e@37signals.com>"
-    },  # fmt: skip
+    },
     # Illegal unquoted boundary: the delimiter the body uses is taken, so the body is found.
     "rubymail_raw_email_with_illegal_boundary.eml": {
         "body_type": "text/plain",
         "body_first40": "Hello\nThis is an outlook test\n\nSo there.",
-    },  # fmt: skip
+    },
     # The only delimiter in the body is a damaged copy of the boundary; it is taken, and the
     # part behind it is the HTML part with bogus base64 (garbage, but not lost).
     "flanker_mailformed-headers.eml": {"body_type": "text/html", "body_first40": None},

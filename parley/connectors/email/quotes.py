@@ -18,7 +18,10 @@ _VERBS = (
 )
 # The end of an attribution line: "… wrote:", "… написал:", "… 작성:", "…のメッセージ:" (the
 # colon may be the full-width one).
-_ATTRIBUTION_END = re.compile(rf"(?:{_VERBS})\s*[:\uff1a]\s*$", re.IGNORECASE)
+# German, Dutch and Scandinavian clients put the name after the verb: "Am … schrieb Ann <a@b>:".
+_ATTRIBUTION_END = re.compile(
+    rf"(?:{_VERBS}|\b(?:schrieb|schreef|skrev)\b[^:]{{0,150}})\s*[:\uff1a]\s*$", re.IGNORECASE
+)
 # How an attribution that spans lines begins: "On …", "Le …", "Am …", "--- On …", a date.
 _ATTRIBUTION_START = re.compile(
     r"^\s*(?:-+\s*)?(?:(?:On|Le|Am|El|Il|Op|Em|Den|Dne|W dniu)\b|\d)", re.IGNORECASE

@@ -7,8 +7,11 @@ from parley.api.main import api
 from parley.connectors.chat import views as chat
 from parley.connectors.email.providers import receive_provider_mail
 from parley.connectors.receive import receive_webhook
+from parley.connectors.webform import views as webform
 
 urlpatterns = [
+    # Public and cross-origin, outside the token-authenticated API (webform/views.py).
+    path("api/v1/forms/<str:public_key>", webform.form_api, name="webform_api"),
     path("api/", api.urls),
     path("hooks/<str:kind>/<int:channel_id>", receive_webhook, name="webhook"),
     # Mailgun posts the raw message only to a URL ending in "mime".
@@ -23,6 +26,8 @@ urlpatterns = [
     path("chat/<str:public_key>/contact", chat.contact, name="chat_contact"),
     path("chat/<str:public_key>/upload", chat.upload, name="chat_upload"),
     path("chat/<str:public_key>/files/<str:signed>", chat.file, name="chat_file"),
+    path("forms/<str:public_key>/", webform.form_page, name="webform"),
+    path("forms/<str:public_key>/thanks/<str:key>/", webform.thanks_page, name="webform_thanks"),
     path("", include("parley.web.urls")),
     # Attachments are only reachable by agents: see web.views.attachments.
 ]

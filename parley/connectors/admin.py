@@ -10,6 +10,7 @@ from .actions import REQUIRED_SETTINGS, check_channel
 from .chat.admin_form import ChatSettingsForm, embed_snippet
 from .email.admin_form import EmailSettingsForm
 from .models import Channel, ChannelKind, MessageTemplate
+from .webform.admin_form import WebformSettingsForm, form_links
 
 SECRET_NAMES = ("access_token", "app_secret", "verify_token", "callback_secret")
 # Account ids, stored in the channel's settings; which ones a kind needs: REQUIRED_SETTINGS.
@@ -20,7 +21,7 @@ def secret_field() -> forms.CharField:
     return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
 
 
-class ChannelForm(EmailSettingsForm, ChatSettingsForm, forms.ModelForm):
+class ChannelForm(WebformSettingsForm, EmailSettingsForm, ChatSettingsForm, forms.ModelForm):
     """Secrets are write-only: a blank field keeps the stored value."""
 
     page_id = forms.CharField(required=False, help_text="Messenger: the Facebook Page id")
@@ -91,8 +92,9 @@ class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
     list_display = ("name", "kind", "team", "active", "health")
     list_filter = ("kind", "active")
-    readonly_fields = ("webhook_url", "health", "tools", "embed_snippet")
+    readonly_fields = ("webhook_url", "health", "tools", "embed_snippet", "form_links")
     embed_snippet = embed_snippet
+    form_links = form_links
     inlines = (TemplateInline,)
 
     def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]

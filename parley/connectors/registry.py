@@ -1,6 +1,6 @@
 """Channel kind → connector module."""
 
-from . import api, chat, demo, email, instagram, messenger, whatsapp
+from . import api, chat, demo, email, instagram, messenger, webform, whatsapp
 from .base import Connector
 from .models import Channel
 
@@ -11,6 +11,7 @@ CONNECTORS: dict[str, Connector] = {
     "messenger": messenger,  # type: ignore[dict-item]
     "instagram": instagram,  # type: ignore[dict-item]
     "whatsapp": whatsapp,  # type: ignore[dict-item]
+    "webform": webform,  # type: ignore[dict-item]
 }
 
 

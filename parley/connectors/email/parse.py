@@ -621,8 +621,14 @@ def _default_name(part: EmailMessage, ctype: str) -> str:
     location = _safe_name(_header(part, "content-location").split("?")[0])
     if location and "." in location:
         return location
+    uuencoded = _UU_BEGIN.match(str(part.get_payload()))
+    if uuencoded and "uu" in str(part.get("content-transfer-encoding", "")).lower():
+        return _safe_name(uuencoded.group(1)) or "attachment.bin"
     extension = mimetypes.guess_extension(ctype) or ".bin"
     return ("image" if ctype.startswith("image/") else "attachment") + extension
+
+
+_UU_BEGIN = re.compile(r"\s*begin [0-7]{3,4} ([^\r\n]+)")
 
 
 def _message_bytes(part: EmailMessage, defects: list[str]) -> tuple[bytes, str]:

@@ -6,6 +6,7 @@ places where Parley reads a message differently again are listed in DEVIATIONS, 
 the reason, and asserted exactly.
 """
 
+import binascii
 import json
 import os
 import re
@@ -297,3 +298,24 @@ def test_dsn_fields():
 )
 def test_complaints_receipts_and_attached_originals_are_not_bounces(name):
     assert parse_mail((CORPUS / name).read_bytes()).bounce is None
+
+
+def test_uuencoded_attachment_is_decoded_under_its_own_name():
+    data = bytes(range(256)) * 3
+    lines = b"".join(binascii.b2a_uu(data[i : i + 45]) for i in range(0, len(data), 45))
+    raw = (
+        b"From: a@example.com\r\nSubject: uu\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+        b"--b\r\nContent-Type: application/octet-stream\r\n"
+        b"Content-Transfer-Encoding: x-uuencode\r\n\r\n"
+        b"begin 644 ../table.bin\r\n" + lines.replace(b"\n", b"\r\n") + b"`\r\nend\r\n--b--\r\n"
+    )
+    mail = parse_mail(raw)
+    assert mail.text == "See attached."
+    assert [(a.filename, a.content) for a in mail.attachments] == [("table.bin", data)]
+
+
+def test_cp50220_subject():
+    mail = parse_mail((CORPUS / "phpmmp_issue116.eml").read_bytes())
+    assert mail.subject == "ЖД№41 от 28.09.2016"

@@ -634,7 +634,11 @@ def test_the_hosted_page_works_through_a_real_server(server):
     created = httpx.post(
         server.url + "/api/v1/channels",
         headers=headers,
-        json={"kind": "webform", "name": "Contact", "settings": {"form": make_settings()}},
+        json={
+            "kind": "webform",
+            "name": "Contact",
+            "settings": {"form": make_settings(), "allowed_origins": ["https://shop.example"]},
+        },
     )
     key = created.json()["public_key"]
     with httpx.Client(base_url=server.url, timeout=10) as visitor:
@@ -658,3 +662,40 @@ def test_the_hosted_page_works_through_a_real_server(server):
     ).json()
     [conversation] = conversations["items"]
     assert f"<strong>#{conversation['id']}</strong>" in thanks.text
+    messages = httpx.get(
+        f"{server.url}/api/v1/conversations/{conversation['id']}/messages", headers=headers
+    ).json()["items"]
+    assert [a["filename"] for a in messages[0]["attachments"]] == ["note.txt"]
+
+
+def test_a_site_posts_its_own_form_through_a_real_server(server):
+    headers, _ = server.admin_with_api_channel()
+    created = httpx.post(
+        server.url + "/api/v1/channels",
+        headers=headers,
+        json={
+            "kind": "webform",
+            "name": "Contact",
+            "settings": {"form": make_settings(), "allowed_origins": ["https://shop.example"]},
+        },
+    )
+    url = f"{server.url}/api/v1/forms/{created.json()['public_key']}"
+    shop = {"Origin": "https://shop.example"}
+
+    token = httpx.get(url, headers=shop).json()["form_token"]
+    sent = httpx.post(url, json={**ANSWERS, "form_token": token}, headers=shop)
+    refused = httpx.post(
+        url, json={**ANSWERS, "form_token": token}, headers={"Origin": "https://x.example"}
+    )
+
+    assert sent.status_code == 202, sent.text
+    assert sent.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert refused.status_code == 403
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    thanks_url = sent.json()["thanks_url"].replace("http://127.0.0.1:8000", server.url)
+    deadline = time.monotonic() + 10
+    thanks = httpx.get(thanks_url)
+    while 'class="pending"' in thanks.text and time.monotonic() < deadline:
+        time.sleep(0.2)
+        thanks = httpx.get(thanks_url)
+    assert re.search(r"<strong>#\d+</strong>", thanks.text)

@@ -405,7 +405,6 @@ _SUPERSETS = {
     "gbk": "gb18030",
     "euc_kr": "cp949",
     "iso8859-1": "cp1252",
-    "latin-1": "cp1252",
     "ascii": "cp1252",
     "shift_jis": "cp932",
     "big5": "big5hkscs",

@@ -2,7 +2,7 @@
 
 Mail arrives by Parley's SMTP listener (smtpd.py), IMAP polling (imap.py) or an email
 provider's inbound webhook (providers.py); each stores the raw message (inbox.py). parse()
-reads it (parse.py) and decides threading, bounces and loops (records.py); send() replies
+reads it (mime.py) and decides threading, bounces and loops (records.py); send() replies
 through the mailbox's SMTP server or provider (send.py).
 """
 
@@ -10,6 +10,7 @@ from ..base import Normalized, OutboundMessage, SendResult, WebhookRejected, Web
 from ..models import Channel
 from . import send as sending
 from .inbox import stored_mail
+from .mime import parse_mail
 from .records import mail_records
 
 
@@ -20,8 +21,6 @@ def verify(channel: Channel, request: WebhookRequest) -> str | None:
 
 
 def parse(channel: Channel, headers: dict, body: str) -> list[Normalized]:
-    from .parse import parse_mail
-
     raw = stored_mail(headers, body)
     return mail_records(channel, parse_mail(raw), raw, headers)
 

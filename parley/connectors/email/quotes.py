@@ -10,7 +10,7 @@ history keeps everything as its reply: nothing the customer wrote is ever hidden
 
 import re
 
-from .parse import html_to_text
+from .mime import html_to_text
 
 _VERBS = (
     r"wrote|writes|schrieb|a écrit|escribió|ha scritto|schreef|napisał\w*|escreveu|skrev"

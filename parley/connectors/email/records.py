@@ -27,7 +27,7 @@ from ..base import (
     Unhandled,
 )
 from ..models import Channel
-from .parse import Address, ParsedMail
+from .mime import Address, ParsedMail
 
 TICKET_REFERENCE = re.compile(r"\[#(\d{1,12})\]")
 PLUS_REFERENCE = re.compile(r"^[^+@]+\+(\d{1,12})@")

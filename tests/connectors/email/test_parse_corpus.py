@@ -16,9 +16,14 @@ from posixpath import basename
 
 import pytest
 
-from parley.connectors.email.parse import ParsedMail, parse_mail
+from parley.connectors.email.mime import ParsedMail, parse_mail
 
-CORPUS = Path(os.environ.get("PARLEY_MAIL_CORPUS", "/work/shared/testdata/mail"))
+# The shared test data sits beside the project's folder.
+CORPUS = Path(
+    os.environ.get(
+        "PARLEY_MAIL_CORPUS", Path(__file__).resolve().parents[4] / "shared/testdata/mail"
+    )
+)
 
 
 def _expectations() -> list[dict]:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from parley.connectors.email.parse import parse_mail
+from parley.connectors.email.mime import parse_mail
 from tests.fakes.mailgen import CHARSETS, generate_mail
 
 COUNT = 1000

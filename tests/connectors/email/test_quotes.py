@@ -3,7 +3,7 @@ attribution styles, separators and HTML containers one by one."""
 
 import pytest
 
-from parley.connectors.email.parse import html_to_text, parse_mail
+from parley.connectors.email.mime import html_to_text, parse_mail
 from parley.connectors.email.quotes import split_html, split_text
 
 from .test_parse_corpus import CORPUS

@@ -66,19 +66,15 @@ class Dovecot:
         self.root.chmod(0o755)
         self.port = free_port()
         self._write_config()
-        self._run()
+        self.run()
         return self
 
     def stop(self) -> None:
-        self._halt()
+        self.halt()
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def restart(self) -> None:
-        """Stop and start again on the same port, with the same mailboxes."""
-        self._halt()
-        self._run()
-
-    def _run(self) -> None:
+    def run(self) -> None:
+        """Serve (again, after `halt`) on the same port with the same mailboxes."""
         binary = require_binary("/usr/sbin/dovecot")
         self._process = subprocess.Popen(
             [binary, "-F", "-c", str(self.root / "dovecot.conf")],
@@ -87,7 +83,8 @@ class Dovecot:
         )
         self._wait_for_port()
 
-    def _halt(self) -> None:
+    def halt(self) -> None:
+        """Stop serving, keeping the mailboxes."""
         self._process.terminate()
         try:
             self._process.wait(timeout=15)

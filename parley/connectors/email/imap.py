@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from imapclient import IMAPClient
@@ -354,19 +354,26 @@ def run_pollers(stop: threading.Event, rescan: float = RESCAN_SECONDS) -> None:
     pollers: dict[int, MailboxPoller] = {}
     try:
         while not stop.is_set():
-            wanted = _wanted()
-            for channel_id, poller in list(pollers.items()):
-                if wanted.get(channel_id) != poller.config or not poller.is_alive():
-                    _halt([pollers.pop(channel_id)])
-            for channel_id, config in wanted.items():
-                if channel_id not in pollers:
-                    pollers[channel_id] = MailboxPoller(channel_id, config)
-                    pollers[channel_id].start()
+            try:
+                _reconcile(pollers, _wanted())
+            except DatabaseError:
+                logger.exception("IMAP pollers: cannot read the channels; trying again")
             close_old_connections()
             stop.wait(rescan)
     finally:
         _halt(list(pollers.values()))
         close_old_connections()
+
+
+def _reconcile(pollers: dict[int, MailboxPoller], wanted: dict[int, ImapSettings]) -> None:
+    """Stop the pollers of channels gone or changed; start those missing."""
+    for channel_id, poller in list(pollers.items()):
+        if wanted.get(channel_id) != poller.config or not poller.is_alive():
+            _halt([pollers.pop(channel_id)])
+    for channel_id, config in wanted.items():
+        if channel_id not in pollers:
+            pollers[channel_id] = MailboxPoller(channel_id, config)
+            pollers[channel_id].start()
 
 
 def _wanted() -> dict[int, ImapSettings]:

@@ -7,9 +7,22 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Channel, ChannelKind
+from .imap import ImapError, imap_settings
 from .send import PROVIDERS
 
 SECURITY = (("starttls", "STARTTLS"), ("ssl", "SSL/TLS"), ("none", _("None (local relay only)")))
+IMAP_SECURITY = (
+    ("ssl", "SSL/TLS"),
+    ("starttls", "STARTTLS"),
+    ("none", _("None (this machine only)")),
+)
+IMAP_AFTER = (
+    ("seen", _("Mark as read")),
+    ("flag", _("Flag")),
+    ("move", _("Move to a folder")),
+    ("delete", _("Delete")),
+)
+IMAP_FIELDS = ("host", "port", "security", "username", "folder", "after", "move_to")
 
 
 class EmailSettingsForm(forms.Form):
@@ -37,6 +50,21 @@ class EmailSettingsForm(forms.Form):
         help_text=_("Email: send through this provider's API instead of SMTP"),
     )
     provider_api_key = forms.CharField(required=False, widget=forms.PasswordInput())
+    imap_host = forms.CharField(
+        required=False, help_text=_("Email: read this mailbox by IMAP (empty: no polling)")
+    )
+    imap_port = forms.IntegerField(required=False, min_value=1, max_value=65535)
+    imap_security = forms.ChoiceField(required=False, choices=IMAP_SECURITY, initial="ssl")
+    imap_username = forms.CharField(required=False)
+    imap_password = forms.CharField(required=False, widget=forms.PasswordInput())
+    imap_folder = forms.CharField(required=False, initial="INBOX")
+    imap_after = forms.ChoiceField(
+        required=False,
+        choices=IMAP_AFTER,
+        initial="seen",
+        help_text=_("Email: what happens to mail in the mailbox once Parley has it"),
+    )
+    imap_move_to = forms.CharField(required=False, help_text=_("Email: folder for “move”"))
     acknowledgement = forms.CharField(
         required=False,
         max_length=2000,
@@ -50,6 +78,10 @@ class EmailSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         chosen = self.instance.settings  # type: ignore[attr-defined]
         smtp = chosen.get("smtp") or {}
+        imap = chosen.get("imap") or {}
+        self.initial.update(
+            {f"imap_{name}": imap.get(name) for name in IMAP_FIELDS if name in imap}
+        )
         self.initial.update(
             address=chosen.get("address", ""),
             aliases=", ".join(chosen.get("aliases") or []),
@@ -73,6 +105,25 @@ class EmailSettingsForm(forms.Form):
                 ) from None
         return aliases
 
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("kind") == ChannelKind.EMAIL and data.get("imap_host"):
+            probe = Channel(kind=ChannelKind.EMAIL, settings={"imap": self._imap(data)})
+            try:
+                imap_settings(probe)
+            except ImapError as exc:
+                self.add_error("imap_host", exc.reason)
+        return data
+
+    @staticmethod
+    def _imap(data: dict) -> dict:
+        imap = {name: data.get(f"imap_{name}") for name in IMAP_FIELDS}
+        return {
+            name: value.strip() if isinstance(value, str) else value
+            for name, value in imap.items()
+            if value
+        }
+
     def save(self, commit: bool = True) -> Channel:
         channel = super().save(commit=False)  # type: ignore[misc]
         data = self.cleaned_data
@@ -93,7 +144,9 @@ class EmailSettingsForm(forms.Form):
                 if data["provider"]
                 else {},
             )
-            for secret in ("smtp_password", "provider_api_key"):
+            # The poller's own progress (last UID seen) stays as it was.
+            channel.settings["imap"] = self._imap(data) if data["imap_host"] else {}
+            for secret in ("smtp_password", "provider_api_key", "imap_password"):
                 if data.get(secret):
                     channel.set_secret(secret, data[secret])
         if commit:

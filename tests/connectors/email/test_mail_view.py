@@ -56,3 +56,37 @@ def test_the_composer_cc_goes_with_the_reply_and_a_bad_address_is_refused(
             {"mode": "reply", "text": "Hello", "cc": "Dan <dan@example.com>"},
         )
     assert sorted(sink.delivered[-1].rcpt_tos) == ["ann@example.com", "dan@example.com"]
+
+
+def test_mailbox_settings_are_saved_from_the_channel_form_and_checked(db):
+    from parley.connectors.admin import ChannelForm
+    from parley.connectors.models import Channel
+
+    base = {"kind": "email", "name": "Support", "active": "on", "address": "Help@Shop.example"}
+    imap = {"imap_host": "imap.shop.example", "imap_username": "help", "imap_after": "move"}
+    refused = ChannelForm(data={**base, **imap})
+    assert not refused.is_valid()
+    assert "moving processed mail needs a folder" in str(refused.errors["imap_host"])
+
+    form = ChannelForm(
+        data={
+            **base,
+            **imap,
+            "imap_move_to": "Parley",
+            "imap_password": "secret-imap",
+            "smtp_host": "smtp.shop.example",
+            "smtp_port": "587",
+            "smtp_security": "starttls",
+            "aliases": "orders@shop.example",
+            "acknowledgement": "Thanks, we got it.",
+        }
+    )
+    assert form.is_valid(), form.errors
+    channel = Channel.objects.get(pk=form.save().pk)
+
+    assert channel.settings["address"] == "help@shop.example"
+    assert channel.settings["aliases"] == ["orders@shop.example"]
+    assert channel.settings["imap"]["move_to"] == "Parley"
+    assert channel.settings["smtp"]["port"] == 587
+    assert channel.secret("imap_password") == "secret-imap"
+    assert channel.settings["acknowledgement"] == "Thanks, we got it."

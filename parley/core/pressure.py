@@ -11,6 +11,8 @@ import time
 
 # Inbound traffic this recent means the web is busy.
 BUSY_WINDOW = 0.02
+# No traffic for this long means a burst has ended.
+CALM_AFTER = 0.5
 _last_inbound = 0.0
 
 
@@ -21,6 +23,11 @@ def note_inbound() -> None:
 
 def is_busy(now: float) -> bool:
     return now - _last_inbound < BUSY_WINDOW
+
+
+def is_calm(now: float) -> bool:
+    """Nothing has arrived for a while: the burst is over, long tasks are welcome."""
+    return now - _last_inbound > CALM_AFTER
 
 
 async def quiet_moment(max_wait: float) -> None:

@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 MAX_YIELD_SECONDS = 0.25
 # Inbound batches waiting together are processed as one task (decision 0007): each task
 # costs a claim and a dozen statements whatever its size, which small group commits
-# would otherwise pay per handful of events. Bounded so one task stays short.
+# would otherwise pay per handful of events. Bounded so one task stays short, and inside
+# `parley serve` only while no payload is arriving (a long task would slow answers).
 COALESCED_TASK = "parley.conversations.tasks.process_inbound_events"
 MAX_COALESCED_EVENTS = 300
 
@@ -50,9 +51,9 @@ class ParleyWorker(Worker):
             if not self.run_one():
                 time.sleep(self.interval)
 
-    def run_one(self) -> bool:
-        """Claim and run one ready task (with the inbound batches waiting behind it);
-        False when there was none."""
+    def run_one(self, coalesce: bool = True) -> bool:
+        """Claim and run one ready task (with the inbound batches waiting behind it,
+        when `coalesce`); False when there was none."""
         close_old_connections()
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         companions: list[DBTaskResult] = []
@@ -61,7 +62,8 @@ class ParleyWorker(Worker):
                 task_result = tasks.get_locked()
                 if task_result is not None:
                     task_result.claim(self.worker_id)
-                    companions = self._claim_companions(tasks, task_result)
+                    if coalesce:
+                        companions = self._claim_companions(tasks, task_result)
             except OperationalError as exc:
                 if not is_locked_database_exception(exc):
                     raise
@@ -105,7 +107,7 @@ async def run_in_loop(stop: asyncio.Event, interval: float) -> None:
     while not stop.is_set():
         await pressure.quiet_moment(MAX_YIELD_SECONDS)
         try:
-            ran = await run_one()
+            ran = await run_one(pressure.is_calm(time.monotonic()))
         except Exception:
             logger.exception("worker loop error")
             ran = False

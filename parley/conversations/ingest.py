@@ -268,7 +268,8 @@ def _new_conversation(channel: Channel, customer: Customer, event: InboundMessag
         channel=channel,
         customer=customer,
         thread_ref=event.thread_ref,
-        subject=storable(event.subject[:255]),
+        # One line: a subject goes into mail headers.
+        subject=storable(" ".join(event.subject.split())[:255]),
         team=channel.team,
         origin=event.origin,
     )

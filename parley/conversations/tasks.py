@@ -174,14 +174,21 @@ def recover_inbound_events(batch_size: int = 500) -> int:
 @task()
 def send_acknowledgement(conversation_id: int) -> str:
     """The channel's acknowledgement, once per conversation (the task may run twice)."""
-    conversation = Conversation.objects.select_related("channel").filter(pk=conversation_id).first()
-    if conversation is None:
-        return "gone"
-    text = str(conversation.channel.settings.get("acknowledgement") or "").strip()
-    already = conversation.messages.filter(details__automatic=True).exists()
-    if not text or already:
-        return "nothing to send"
-    send_automatic_reply(conversation, text, why="acknowledgement")
+    with transaction.atomic():
+        # Locked: two workers running this task at once must not both send.
+        conversation = (
+            Conversation.objects.select_for_update()
+            .select_related("channel")
+            .filter(pk=conversation_id)
+            .first()
+        )
+        if conversation is None:
+            return "gone"
+        text = str(conversation.channel.settings.get("acknowledgement") or "").strip()
+        already = conversation.messages.filter(details__automatic=True).exists()
+        if not text or already:
+            return "nothing to send"
+        send_automatic_reply(conversation, text, why="acknowledgement")
     return "sent"
 
 

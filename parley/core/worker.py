@@ -81,7 +81,7 @@ class ParleyWorker(Worker):
     def _claim_companions(self, tasks: QuerySet, first: DBTaskResult) -> list[DBTaskResult]:
         """Claim further ready inbound batches and fold their events into `first`'s
         arguments (in memory: each row keeps what it was enqueued with)."""
-        if first.task_path != COALESCED_TASK:
+        if first.task_path != COALESCED_TASK or not _event_ids_only(first):
             return []
         event_ids = list(first.args_kwargs["args"][0])
         claimed = []
@@ -91,6 +91,8 @@ class ParleyWorker(Worker):
             .order_by("enqueued_at")
             .select_for_update(skip_locked=True)[:50]
         ):
+            if not _event_ids_only(companion):
+                continue
             more = companion.args_kwargs["args"][0]
             if len(event_ids) + len(more) > MAX_COALESCED_EVENTS:
                 break
@@ -99,6 +101,15 @@ class ParleyWorker(Worker):
             claimed.append(companion)
         first.args_kwargs = {"args": [event_ids], "kwargs": {}}
         return claimed
+
+
+def _event_ids_only(result: DBTaskResult) -> bool:
+    args = result.args_kwargs
+    return (
+        not args.get("kwargs")
+        and len(args.get("args", [])) == 1
+        and isinstance(args["args"][0], list)
+    )
 
 
 async def run_in_loop(stop: asyncio.Event, interval: float) -> None:

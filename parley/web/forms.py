@@ -1,5 +1,8 @@
 """Forms for the agent workspace: they validate, views then call one action."""
 
+from email.headerregistry import Address
+from email.utils import getaddresses
+
 from django import forms
 from django.conf import settings
 from django.core.validators import validate_email
@@ -48,14 +51,17 @@ class ComposeForm(forms.Form):
     def clean_cc(self) -> list[str] | None:
         if "cc" not in self.data:
             return None
-        addresses = [a.strip() for a in self.cleaned_data["cc"].split(",") if a.strip()]
-        for address in addresses:
+        addresses = []
+        for name, address in getaddresses([self.cleaned_data["cc"]]):
             try:
-                validate_email(address.rpartition("<")[2].rstrip(">"))
+                validate_email(address)
             except forms.ValidationError:
+                # The parsed fragment may not be what the agent typed: name the field's text.
                 raise forms.ValidationError(
-                    _("%(address)s is not an email address."), params={"address": address}
+                    _("%(address)s is not an email address."),
+                    params={"address": self.cleaned_data["cc"].strip()},
                 ) from None
+            addresses.append(str(Address(display_name=name, addr_spec=address)))
         return addresses
 
     def clean(self) -> dict:

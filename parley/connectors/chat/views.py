@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from parley.core.errors import InvalidInput, ParleyError
+from parley.core.files import safe_file_response
 
 from ..models import Channel
 from . import visitors
@@ -177,11 +178,6 @@ def file(request: HttpRequest, public_key: str, signed: str) -> FileResponse:
     found = attachment_for(channel, signed) if channel is not None else None
     if found is None:
         raise Http404("no such file")
-    response = FileResponse(
-        found.file.open("rb"),
-        as_attachment=not found.content_type.startswith("image/"),
-        filename=found.filename,
-        content_type=found.content_type,
-    )
+    response = safe_file_response(found.file, found.filename)
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response

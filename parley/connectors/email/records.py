@@ -10,12 +10,16 @@ conversation, so that writing "[#12]" into a subject cannot put mail into someon
 import hashlib
 import re
 from datetime import datetime, timedelta
+from email.errors import HeaderParseError
+from email.headerregistry import Address as HeaderAddress
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from parley.conversations.models import Conversation, Direction, Message
+from parley.core.errors import InvalidInput
 from parley.customers.models import IdentityKind
 from parley.customers.resolve import IdentityRef, normalize_email
 
@@ -41,7 +45,7 @@ def mail_records(channel: Channel, mail: ParsedMail, raw: bytes, headers: dict) 
     sender = _sender(mail)
     if sender is None:
         return [Unhandled("mail without a usable sender address")]
-    conversation_id = _thread(channel, mail, sender, headers)
+    conversation_id = _thread(channel, mail, _author(mail), headers)
     if mail.is_auto_reply and conversation_id is None:
         return [Unhandled(f"automatic reply from {sender} to mail Parley did not send")]
     if conversation_id is None and _storming(channel, sender):
@@ -81,6 +85,8 @@ def _envelope(mail: ParsedMail) -> dict:
         "from": _formatted(mail.sender) if mail.sender else "",
         "to": [_formatted(a) for a in mail.to if a.addr],
         "cc": [_formatted(a) for a in mail.cc if a.addr],
+        # Bare addresses, for exact "is this person on the thread" checks.
+        "participants": sorted({_bare(a) for a in (mail.sender, *mail.to, *mail.cc) if _bare(a)}),
     }
     if mail.reply_to:
         envelope["reply_to"] = [_formatted(a) for a in mail.reply_to if a.addr]
@@ -94,13 +100,28 @@ def _envelope(mail: ParsedMail) -> dict:
     return envelope
 
 
+def _author(mail: ParsedMail) -> str:
+    """Who wrote the mail (From): what threading by reference trusts, never Reply-To,
+    which anyone may set to anyone."""
+    return _bare(mail.sender)
+
+
+def _bare(address: Address | None) -> str:
+    if address is None or not address.addr:
+        return ""
+    try:
+        return normalize_email(address.addr)
+    except InvalidInput:
+        return ""
+
+
 def _sender(mail: ParsedMail) -> str | None:
     """Where replies go: Reply-To when given (shops' contact forms set it), else From."""
     for address in (*mail.reply_to, mail.sender):
         if address is not None and address.addr:
             try:
                 return normalize_email(address.addr)
-            except Exception:  # noqa: S112 - an unusable address: try the next one
+            except InvalidInput:
                 continue
     return None
 
@@ -134,16 +155,17 @@ def _by_message_ids(channel: Channel, ids: list[str]) -> int | None:
     return next((found[i] for i in ids if i in found), None)
 
 
-def _takes_part(conversation_id: int, sender: str) -> bool:
+def _takes_part(conversation_id: int, author: str) -> bool:
     conversation = Conversation.objects.filter(pk=conversation_id).first()
-    if conversation is None:
+    if conversation is None or not author:
         return False
-    if conversation.customer.identities.filter(kind=IdentityKind.EMAIL, value=sender).exists():
+    if conversation.customer.identities.filter(kind=IdentityKind.EMAIL, value=author).exists():
         return True
-    # Someone copied on the thread.
+    # Someone on the thread: a sender or recipient of its mail, or copied on a reply.
     return any(
-        sender in " ".join(m.get("email", {}).get("cc", []) + m.get("email", {}).get("to", []))
-        for m in conversation.messages.values_list("details", flat=True)
+        author in (d.get("email") or {}).get("participants", [])
+        or author in {_bare(Address(parseaddr(a)[1])) for a in d.get("cc", [])}
+        for d in conversation.messages.values_list("details", flat=True)
     )
 
 
@@ -208,7 +230,12 @@ def _plausible(mail: ParsedMail) -> datetime | None:
 
 
 def _formatted(address: Address) -> str:
-    return f"{address.name} <{address.addr}>" if address.name else address.addr
+    """Name and address as a header would write them ("Doe, John" <j@x> stays one)."""
+    name = " ".join(address.name.split())
+    try:
+        return str(HeaderAddress(display_name=name, addr_spec=address.addr))
+    except (ValueError, IndexError, HeaderParseError):
+        return f"{name} <{address.addr}>" if name else address.addr
 
 
 def _name(address: Address | None) -> str:

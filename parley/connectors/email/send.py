@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import smtplib
 import socket
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -77,7 +77,9 @@ def default_cc(channel: Channel, conversation_id: int, customer_address: str) ->
     ):
         email = details.get("email") or {}
         cc.extend(details.get("cc") or [])
-        cc.extend([email.get("from", ""), *email.get("to", []), *email.get("cc", [])])
+        # With Reply-To (a shop's contact form), From is a robot, not a person to copy.
+        author = [] if email.get("reply_to") else [email.get("from", "")]
+        cc.extend([*author, *email.get("to", []), *email.get("cc", [])])
         if email or "cc" in details:
             break
     return _unique(a for a in cc if a and _bare(a).lower() not in ours)
@@ -90,7 +92,11 @@ def own_addresses(channel: Channel) -> list[str]:
 def _deliver(
     channel: Channel, message: OutboundMessage, stored: Message, *, to: list[str], cc: list[str]
 ) -> SendResult:
-    mail = _compose(channel, message, stored, to=to, cc=cc)
+    try:
+        mail = _compose(channel, message, stored, to=to, cc=cc)
+        mail.message()  # header checks happen here, not half-way through sending
+    except ValueError as exc:
+        raise PermanentSendError(f"the reply cannot be written as mail: {exc}") from exc
     try:
         connection = _connection(channel)
         connection.send_messages([mail])
@@ -220,7 +226,7 @@ def _references(stored: Message) -> list[str]:
 
 
 def _subject(subject: str, conversation_id: int) -> str:
-    subject = subject.strip() or "Your request"
+    subject = " ".join(subject.split()) or "Your request"
     if not TICKET_REFERENCE.search(subject):
         subject = f"{subject} [#{conversation_id}]"
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
@@ -230,7 +236,7 @@ def _from(channel: Channel, author: Agent | None) -> str:
     address = channel.settings.get("address", "")
     team = channel.settings.get("from_name") or channel.name
     name = f"{author} ({team})" if author else team
-    return formataddr((name, address))
+    return formataddr((" ".join(name.split()), address))
 
 
 def _signed(text: str, author: Agent | None) -> str:
@@ -244,7 +250,7 @@ def _domain(channel: Channel) -> str:
 
 
 def _bare(address: str) -> str:
-    return address.rpartition("<")[2].rstrip(">").strip() if "<" in address else address.strip()
+    return parseaddr(address)[1] or address.strip()
 
 
 def _unique(addresses) -> list[str]:  # type: ignore[no-untyped-def]

@@ -91,9 +91,9 @@ def accept_submission(
     check_rate("form.email", form.cleaned_data["email"].lower(), EMAIL_SUBMISSIONS)
     attachments = [_attachment(upload) for upload in form.cleaned_data.get("attachments") or []]
     answers = form.answers()
-    submission = (
-        f"form:client:{client_id}" if client_id else _submission(nonce, answers, attachments)
-    )
+    # A client's id names the submission only together with its content: a retry is one
+    # ticket, a different submission that reuses the id is another, never dropped.
+    submission = _submission(f"client:{client_id}" if client_id else nonce, answers, attachments)
     payload = {
         "submission": submission,
         "submitted_at": timezone.now().isoformat(),

@@ -15,6 +15,7 @@ from parley.conversations import actions
 from parley.conversations.access import access_conversation, can_see, visible_conversations
 from parley.conversations.models import Attachment, Conversation, Priority, Status
 from parley.core.errors import NotFound, ParleyError
+from parley.core.files import safe_file_response
 
 from ..forms import AssignForm, ComposeForm, UpdateForm
 
@@ -174,9 +175,4 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     if found is None or not found.file:  # a platform's file that could not be downloaded
         raise Http404("attachment not found")
     _load(request, found.message.conversation_id)
-    return FileResponse(
-        found.file.open("rb"),
-        as_attachment=not found.content_type.startswith("image/"),
-        filename=found.filename,
-        content_type=found.content_type,
-    )
+    return safe_file_response(found.file, found.filename)

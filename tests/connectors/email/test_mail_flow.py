@@ -338,3 +338,39 @@ def delivery_status_notification(original: bytes, recipient: str) -> bytes:
         + original
         + f"\r\n--{boundary}--\r\n".encode()
     )
+
+
+def test_a_reference_is_not_followed_for_lookalike_or_reply_to_only_senders(mailbox, receive):
+    receive(mailbox, customer_mail("Hello", cc="bob.smith@example.com"))
+    conversation = only_conversation()
+    subject = f"Re: Hello [#{conversation.pk}]"
+
+    receive(mailbox, customer_mail("Me too", subject=subject, sender="ith@example.com"))
+    spoofed = {"Reply-To": "ann@example.com"}
+    receive(mailbox, customer_mail("Me", subject=subject, sender="eve@evil.example", extra=spoofed))
+    receive(mailbox, customer_mail("Bob here", subject=subject, sender="bob.smith@example.com"))
+
+    assert conversation.messages.count() == 2
+    assert Conversation.objects.count() == 3
+
+
+def test_a_subject_with_line_breaks_is_one_line_and_replies_still_go(
+    mailbox, receive, sink, agent, commit
+):
+    receive(mailbox, customer_mail(subject="=?utf-8?q?Hi=0D=0ABcc=3A_victim=40example=2Ecom?="))
+    conversation = only_conversation()
+    assert "\n" not in conversation.subject and "\r" not in conversation.subject
+
+    sent = reply(agent, conversation, commit)
+
+    sent.refresh_from_db()
+    assert sent.status == DeliveryStatus.SENT
+    assert sink.delivered[-1].rcpt_tos == ["ann@example.com"]
+
+
+def test_names_with_commas_stay_one_address_in_cc(mailbox, receive, sink, agent, commit):
+    receive(mailbox, customer_mail(cc='"Doe, John" <john@example.com>'))
+
+    reply(agent, only_conversation(), commit)
+
+    assert sorted(sink.delivered[-1].rcpt_tos) == ["ann@example.com", "john@example.com"]

@@ -90,3 +90,28 @@ def test_mailbox_settings_are_saved_from_the_channel_form_and_checked(db):
     assert channel.settings["smtp"]["port"] == 587
     assert channel.secret("imap_password") == "secret-imap"
     assert channel.settings["acknowledgement"] == "Thanks, we got it."
+
+
+def test_files_customers_send_cannot_run_in_the_workspace(mailbox, receive, admin):
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "ann@example.com", "support@shop.example", "x"
+    mail.set_content("see attached")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    mail.add_attachment(svg, maintype="image", subtype="svg+xml", filename="pic.svg")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    mail.add_attachment(png, maintype="image", subtype="png", filename="pic.png")
+    receive(mailbox, bytes(mail))
+    client = Client()
+    client.force_login(admin)
+    files = {a.filename: a.pk for a in Conversation.objects.get().messages.get().attachments.all()}
+
+    svg_response = client.get(f"/attachments/{files['pic.svg']}/")
+    png_response = client.get(f"/attachments/{files['pic.png']}/")
+
+    assert svg_response["Content-Type"] == "application/octet-stream"
+    assert svg_response["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in svg_response["Content-Security-Policy"]
+    assert png_response["Content-Type"] == "image/png"
+    assert png_response["Content-Disposition"].startswith("inline")

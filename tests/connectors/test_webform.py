@@ -379,7 +379,20 @@ def test_a_client_id_makes_retries_one_ticket(client, webform, commit):
         body = {**ANSWERS, "form_token": api_token(client, webform), "id": "shop-order-1042"}
         assert post_json(client, webform, commit, body).status_code == 202
 
-    assert Message.objects.get().external_id == "form:client:shop-order-1042"
+    assert Message.objects.get().external_id.startswith("form:client:shop-order-1042:")
+
+
+def test_a_reused_client_id_with_other_answers_is_another_ticket(client, webform, commit):
+    for message in ("First question", "A different question"):
+        body = {
+            **ANSWERS,
+            "message": message,
+            "form_token": api_token(client, webform),
+            "id": "shop-order-1042",
+        }
+        assert post_json(client, webform, commit, body).status_code == 202
+
+    assert Message.objects.count() == 2
 
 
 @pytest.mark.parametrize(

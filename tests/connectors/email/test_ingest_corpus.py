@@ -32,7 +32,7 @@ def assert_one_message_as_parsed(mailbox, raw: bytes) -> None:
     parsed = parse_mail(raw)
     [message] = Message.objects.filter(channel=mailbox)
     conversation = message.conversation
-    assert conversation.subject == (parsed.subject.strip() or "(no subject)")[:255]
+    assert conversation.subject == (" ".join(parsed.subject.split()) or "(no subject)")[:255]
     assert message.text == parsed.text.replace("\x00", "\ufffd")
     assert message.external_id == (parsed.message_id or message.external_id)[:255]
     # Replies go to Reply-To when it holds an address, else to From.

@@ -18,11 +18,10 @@ import pytest
 
 from parley.connectors.email.mime import ParsedMail, parse_mail
 
-# The shared test data sits beside the project's folder.
+# The real-world corpus (copied byte for byte with its SOURCES.md, which carries the
+# attribution its licenses ask for).
 CORPUS = Path(
-    os.environ.get(
-        "PARLEY_MAIL_CORPUS", Path(__file__).resolve().parents[4] / "shared/testdata/mail"
-    )
+    os.environ.get("PARLEY_MAIL_CORPUS", Path(__file__).resolve().parents[2] / "data/mail")
 )
 
 

@@ -19,14 +19,14 @@ def payload(n: int) -> str:
     )
 
 
+# Committed for real: the worker manages its own connection and transactions.
 def test_waiting_inbound_batches_are_processed_as_one_task(
-    api_channel, db_task_backend, django_capture_on_commit_callbacks
+    transactional_db, api_channel, db_task_backend
 ):
     for batch in range(3):
-        with django_capture_on_commit_callbacks(execute=True):
-            accept_inbound_events(
-                [RawInbound(api_channel.pk, {}, payload(batch * 2 + k)) for k in range(2)]
-            )
+        accept_inbound_events(
+            [RawInbound(api_channel.pk, {}, payload(batch * 2 + k)) for k in range(2)]
+        )
     assert DBTaskResult.objects.filter(status="READY").count() == 3
 
     worker = ParleyWorker(interval=0)

@@ -37,7 +37,8 @@ def redis_layer(settings, redis_url):
 async def connect(agent):
     communicator = WebsocketCommunicator(AgentConsumer.as_asgi(), "/ws/agent/")
     communicator.scope["user"] = agent
-    connected, _ = await communicator.connect()
+    # Generous: the first connection to a real Redis on a loaded CI machine takes a while.
+    connected, _ = await communicator.connect(timeout=5)
     assert connected
     return communicator
 

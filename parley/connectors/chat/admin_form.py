@@ -4,13 +4,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from parley.core.errors import InvalidInput
 
 from ..models import Channel, ChannelKind
+from ..origins import clean_origins
 from .hours import format_hours, parse_hours, time_zone
 
 LANGUAGES = (("", _("The visitor's browser language")), ("en", "English"), ("ko", "한국어"))
@@ -72,16 +72,7 @@ class ChatSettingsForm(forms.Form):
             )
 
     def clean_allowed_origins(self) -> list[str]:
-        origins = [o.strip().rstrip("/") for o in self.cleaned_data["allowed_origins"].split()]
-        for origin in origins:
-            try:
-                URLValidator(schemes=["http", "https"])(origin)
-            except ValidationError:
-                raise ValidationError(
-                    _("“%(origin)s” is not an origin like https://shop.example."),
-                    params={"origin": origin},
-                ) from None
-        return origins
+        return clean_origins(self.cleaned_data["allowed_origins"])
 
     def clean_time_zone(self) -> str:
         name = self.cleaned_data["time_zone"].strip()

@@ -6,7 +6,6 @@ CORS for the origins the channel allows, and authenticates the visitor by their 
 token, never by a session.
 """
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -20,6 +19,7 @@ from parley.core.errors import InvalidInput, ParleyError
 from parley.core.files import safe_file_response
 
 from ..models import Channel
+from ..origins import json_object
 from . import visitors
 from .frames import attachment_for
 from .identity import (
@@ -78,16 +78,6 @@ def _error(exc: ParleyError) -> JsonResponse:
     return JsonResponse({"code": exc.code, "detail": exc.detail}, status=exc.http_status)
 
 
-def _json(request: HttpRequest) -> dict:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise InvalidInput(_("The request body must be a JSON object."), code="bad_json")
-    return body
-
-
 def _visitor(channel: Channel, token: object) -> Visitor:
     return read_token(channel, str(token or ""))
 
@@ -100,7 +90,7 @@ def _address(request: HttpRequest) -> str:
 def session(request: HttpRequest, channel: Channel) -> JsonResponse:
     """Start or resume: {token?, identity?: {id?, email?, name?, hash}} → token, the
     widget's settings, and whether the team is away."""
-    body = _json(request)
+    body = json_object(request)
     visitor = _session_visitor(request, channel, body)
     return JsonResponse(
         {
@@ -134,7 +124,7 @@ def _session_visitor(request: HttpRequest, channel: Channel, body: dict) -> Visi
 def contact(request: HttpRequest, channel: Channel) -> JsonResponse:
     """{token, name?, email?} → a token that carries them; an email is linked to the
     visitor so that replies can continue by email."""
-    body = _json(request)
+    body = json_object(request)
     visitor = _visitor(channel, body.get("token"))
     visitors.check_rate("contact", f"{channel.pk}.{visitor.id}", visitors.VISITOR_UPLOADS)
     updated = with_contact(visitor, str(body.get("name") or ""), str(body.get("email") or ""))

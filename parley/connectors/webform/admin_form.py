@@ -6,12 +6,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Channel, ChannelKind
+from ..origins import clean_origins
 from .config import (
     DEFAULT_FIELDS,
     HONEYPOT,
@@ -68,16 +68,7 @@ class WebformSettingsForm(forms.Form):
         return value
 
     def clean_form_origins(self) -> list[str]:
-        origins = [o.strip().rstrip("/") for o in self.cleaned_data["form_origins"].split()]
-        for origin in origins:
-            try:
-                URLValidator(schemes=["http", "https"])(origin)
-            except ValidationError:
-                raise ValidationError(
-                    _("“%(origin)s” is not an origin like https://shop.example."),
-                    params={"origin": origin},
-                ) from None
-        return origins
+        return clean_origins(self.cleaned_data["form_origins"])
 
     def save(self, commit: bool = True) -> Channel:
         channel = super().save(commit=False)  # type: ignore[misc]

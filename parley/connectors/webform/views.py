@@ -6,7 +6,6 @@ visitors who block cookies. What a post must carry instead is the signed form to
 page was rendered with (submit.py), which also times how long the form was open.
 """
 
-import json
 import re
 from collections.abc import Mapping
 
@@ -26,6 +25,7 @@ from parley.core.errors import InvalidInput, ParleyError, PermissionDenied
 
 from ..chat.visitors import TooLarge, normal_origin
 from ..models import Channel
+from ..origins import json_object
 from .config import (
     HONEYPOT,
     MAX_FILES,
@@ -221,12 +221,7 @@ def _submitted(request: HttpRequest, config: FormConfig) -> tuple[Mapping, Mappi
 
 
 def _json_values(request: HttpRequest) -> dict:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise InvalidInput(_("The request body must be a JSON object."), code="bad_json")
+    body = json_object(request)
     if "attachments" in body:
         raise _field_error("attachments", _("Send attachments as multipart/form-data."))
     for name, value in body.items():

@@ -32,7 +32,8 @@ from parley.conversations.models import (
 )
 from parley.customers.actions import add_customer_note, update_customer
 from parley.customers.models import Customer, CustomerNote, Identity, IdentityKind
-from parley.customers.resolve import IdentityRef, normalize_identity
+from parley.customers.normalize import normalize_identity
+from parley.customers.resolve import IdentityRef
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_PASSWORD = "parley-demo"  # noqa: S105

@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from parley.core.http import http_client, retry_after_seconds
 from parley.customers.models import IdentityKind
-from parley.customers.resolve import IdentityRef, normalize_identity
+from parley.customers.normalize import normalize_identity
+from parley.customers.resolve import IdentityRef
 
 from .base import (
     InboundAttachment,

@@ -8,8 +8,6 @@ reads the winner's row.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import phonenumbers
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from parley.core.errors import InvalidInput
@@ -17,6 +15,7 @@ from parley.core.oncommit import enqueue_on_commit
 from parley.core.text import storable
 
 from .models import Customer, Identity, IdentityKind
+from .normalize import normalize_identity
 
 
 @dataclass(frozen=True)
@@ -25,45 +24,6 @@ class IdentityRef:
     value: str
     name: str = ""
     picture: str = ""  # the platform's profile picture URL, for a customer we have not met
-
-
-def normalize_identity(kind: str, value: str) -> str:
-    value = value.strip()
-    if "\x00" in value:
-        raise InvalidInput(f"{kind} identity contains a NUL character", code="invalid_identity")
-    if kind not in IdentityKind.values:
-        raise InvalidInput(f"unknown identity kind {kind!r}", code="invalid_identity")
-    if not value:
-        raise InvalidInput(f"empty {kind} identity", code="invalid_identity")
-    if kind == IdentityKind.EMAIL:
-        return normalize_email(value)
-    if kind in (IdentityKind.PHONE, IdentityKind.WHATSAPP):
-        return normalize_phone(value)
-    return value
-
-
-def normalize_email(value: str) -> str:
-    local, sep, domain = value.rpartition("@")
-    if not sep or not local or not domain or " " in value:
-        raise InvalidInput(f"not an e-mail address: {value!r}", code="invalid_identity")
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise InvalidInput(f"bad e-mail domain: {domain!r}", code="invalid_identity") from None
-    return f"{local}@{domain}".lower()
-
-
-def normalize_phone(value: str, *, region: str | None = None) -> str:
-    """E.164 form. Bare digits (a WhatsApp wa_id) carry their country code already."""
-    digits = value.replace(" ", "").replace("-", "")
-    raw = "+" + digits if digits.isdigit() and not digits.startswith("0") else value
-    try:
-        number = phonenumbers.parse(raw, region or settings.PARLEY_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(f"not a phone number: {value!r}", code="invalid_identity") from None
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidInput(f"not a phone number: {value!r}", code="invalid_identity")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # A WhatsApp id is the customer's phone number: either one finds the other's customer.

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from parley.core.errors import InvalidInput, PermissionDenied
 from parley.customers.models import IdentityKind
-from parley.customers.resolve import IdentityRef, normalize_email
+from parley.customers.normalize import normalize_email
+from parley.customers.resolve import IdentityRef
 
 from ..models import Channel
 

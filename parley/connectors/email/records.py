@@ -21,7 +21,8 @@ from django.utils import timezone
 from parley.conversations.models import Conversation, Direction, Message
 from parley.core.errors import InvalidInput
 from parley.customers.models import IdentityKind
-from parley.customers.resolve import IdentityRef, normalize_email
+from parley.customers.normalize import normalize_email
+from parley.customers.resolve import IdentityRef
 
 from ..base import (
     DeliveryUpdate,

@@ -7,7 +7,7 @@ import pytest
 
 from parley.connectors.email.mime import parse_mail
 from parley.conversations.models import Conversation, InboundEvent, InboundStatus, Message
-from parley.customers.resolve import normalize_email
+from parley.customers.normalize import normalize_email
 from tests import factories
 from tests.fakes.mailgen import generate_mail
 

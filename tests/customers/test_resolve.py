@@ -6,13 +6,8 @@ from hypothesis import strategies as st
 
 from parley.core.errors import InvalidInput
 from parley.customers.models import Customer, Identity
-from parley.customers.resolve import (
-    IdentityRef,
-    normalize_email,
-    normalize_identity,
-    normalize_phone,
-    resolve_customer,
-)
+from parley.customers.normalize import normalize_email, normalize_identity, normalize_phone
+from parley.customers.resolve import IdentityRef, resolve_customer
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "parley.customers",
     "parley.connectors",
     "parley.conversations",
+    "parley.integrations",
     "parley.realtime",
     "parley.web",
 ]

@@ -5,7 +5,7 @@ import secrets as pysecrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from parley.core import secrets
+from parley.core.secrets import EncryptedSecrets
 
 
 class ChannelKind(models.TextChoices):
@@ -24,12 +24,10 @@ def new_public_key() -> str:
     return pysecrets.token_urlsafe(18)
 
 
-class Channel(models.Model):
+class Channel(EncryptedSecrets, models.Model):
     kind = models.CharField(max_length=20, choices=ChannelKind.choices)
     name = models.CharField(max_length=120)
     settings = models.JSONField(default=dict, blank=True)
-    # {name: Fernet token}; read through secret(), written through set_secret().
-    encrypted_secrets = models.JSONField(default=dict, blank=True)
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -46,19 +44,6 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def secret(self, name: str) -> str:
-        token = self.encrypted_secrets.get(name)
-        return secrets.decrypt(token) if token else ""
-
-    def set_secret(self, name: str, value: str) -> None:
-        if value:
-            self.encrypted_secrets[name] = secrets.encrypt(value)
-        else:
-            self.encrypted_secrets.pop(name, None)
-
-    def masked_secrets(self) -> dict[str, str]:
-        return {name: secrets.mask(self.secret(name)) for name in self.encrypted_secrets}
 
 
 class MessageTemplate(models.Model):

@@ -29,7 +29,9 @@ from parley.connectors.base import (
 from parley.connectors.models import Channel
 from parley.core.oncommit import enqueue_on_commit
 from parley.core.text import preview, sanitize_html, storable
-from parley.customers.models import Customer
+from parley.customers.duplicates import suggest_merge
+from parley.customers.models import Customer, SuggestionReason
+from parley.customers.orders import mentioned_order_numbers, orders_named
 from parley.customers.resolve import (
     find_customer,
     link_identity,
@@ -133,8 +135,25 @@ def _store_message(event: InboundMessage) -> Message | None:
     message = _create_message(event, conversation, Direction.INBOUND, DeliveryStatus.RECEIVED)
     _note_customer_message(conversation, message, waiting=not event.automatic)
     timeline.message_received(conversation=conversation, message=message)
+    _link_named_orders(conversation, customer, event)
     push_conversation_on_commit(conversation, "message")
     return message
+
+
+def _link_named_orders(
+    conversation: Conversation, customer: Customer, event: InboundMessage
+) -> None:
+    """Orders the message names go beside the conversation; naming someone else's order
+    suggests that the two profiles are one shopper."""
+    orders = orders_named(customer, f"{event.subject}\n{event.text}")
+    if not orders:
+        return
+    conversation.orders.add(*orders)
+    for order in orders:
+        if order.customer_id != customer.pk:
+            suggest_merge(
+                customer, order.customer, SuggestionReason.SAME_ORDER, f"order #{order.number}"
+            )
 
 
 def _create_message(
@@ -310,6 +329,7 @@ def can_ingest_together(event: Normalized) -> TypeGuard[InboundMessage]:
         and not event.from_business
         and event.conversation_id is None
         and not event.automatic
+        and not mentioned_order_numbers(f"{event.subject}\n{event.text}")
     )
 
 

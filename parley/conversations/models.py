@@ -57,6 +57,8 @@ class Conversation(models.Model):
         "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    # Orders the customer's messages name ("#1042", "주문번호 1042").
+    orders = models.ManyToManyField("customers.Order", blank=True, related_name="conversations")
     preview = models.CharField(max_length=160, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -198,6 +200,8 @@ class EntryKind(models.TextChoices):
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
     TAGS_CHANGED = "tags_changed", _("Tags changed")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
+    CUSTOMER_MERGED = "customer_merged", _("Customer profiles merged")
+    CUSTOMER_UNMERGED = "customer_unmerged", _("Customer merge undone")
 
 
 class TimelineEntry(models.Model):

@@ -150,3 +150,24 @@ def delivery_failed(*, conversation: Conversation, message: Message, reason: str
         message=message,
         reason=reason,
     )
+
+
+def customer_merged(
+    *, conversation: Conversation, actor: Agent, merge_id: int, source: str, target: str
+) -> TimelineEntry:
+    return _record(
+        conversation,
+        EntryKind.CUSTOMER_MERGED,
+        actor=actor,
+        merge=merge_id,
+        source=source,
+        target=target,
+    )
+
+
+def customer_unmerged(
+    *, conversation: Conversation, actor: Agent, merge_id: int, target: str
+) -> TimelineEntry:
+    return _record(
+        conversation, EntryKind.CUSTOMER_UNMERGED, actor=actor, merge=merge_id, target=target
+    )

@@ -10,6 +10,7 @@ import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db import models
 
 
 def _fernet() -> MultiFernet:
@@ -46,3 +47,26 @@ def mask(plaintext: str) -> str:
     if len(plaintext) <= 8:
         return "••••"
     return "••••" + plaintext[-4:]
+
+
+class EncryptedSecrets(models.Model):
+    """Secrets of a connected account (tokens, signing keys), encrypted in one JSON field."""
+
+    # {name: Fernet token}; read through secret(), written through set_secret().
+    encrypted_secrets = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def secret(self, name: str) -> str:
+        token = self.encrypted_secrets.get(name)
+        return decrypt(token) if token else ""
+
+    def set_secret(self, name: str, value: str) -> None:
+        if value:
+            self.encrypted_secrets[name] = encrypt(value)
+        else:
+            self.encrypted_secrets.pop(name, None)
+
+    def masked_secrets(self) -> dict[str, str]:
+        return {name: mask(self.secret(name)) for name in self.encrypted_secrets}

@@ -14,7 +14,8 @@ from parley.core.errors import InvalidInput
 from parley.core.oncommit import enqueue_on_commit
 from parley.core.text import storable
 
-from .models import Customer, Identity, IdentityKind
+from .duplicates import match_key, suggest_for_new_identities, suggest_merge
+from .models import Customer, Identity, IdentityKind, SuggestionReason
 from .normalize import normalize_identity
 
 
@@ -47,9 +48,8 @@ def resolve_customer(ref: IdentityRef) -> Customer:
             if customer is None:
                 customer = Customer.objects.create(name=name or _default_name(ref.kind, value))
                 _fetch_picture(customer, ref)
-            Identity.objects.create(
-                customer=customer, kind=ref.kind, value=value, display_name=name
-            )
+            _new_identity(customer, ref.kind, value, name).save()
+            suggest_for_new_identities([(customer.pk, ref.kind, value)])
             return customer
     except IntegrityError:
         found = _find(ref.kind, value)
@@ -79,9 +79,10 @@ def resolve_customers(refs: Sequence[IdentityRef]) -> list[Customer]:
     if new:
         Customer.objects.bulk_create({id(c): c for c, _ in new.values()}.values())
         Identity.objects.bulk_create(
-            Identity(customer=customer, kind=kind, value=value, display_name=name)
+            _new_identity(customer, kind, value, name)
             for (kind, value), (customer, name) in new.items()
         )
+        suggest_for_new_identities([(c.pk, kind, value) for (kind, value), (c, _) in new.items()])
         found.update((key, customer) for key, (customer, _) in new.items())
         # One picture per new customer (a phone and a WhatsApp identity may share one).
         pictured: dict[int, tuple[Customer, IdentityRef]] = {}
@@ -116,7 +117,7 @@ def _add_same_numbers(keys: list[tuple[str, str]], found: dict[tuple[str, str], 
         owner = owners.get((SAME_NUMBER[kind], value))
         if owner is not None:
             found[(kind, value)] = owner
-            linked.append(Identity(customer=owner, kind=kind, value=value))
+            linked.append(_new_identity(owner, kind, value))
     Identity.objects.bulk_create(linked)
 
 
@@ -129,13 +130,43 @@ def find_customer(ref: IdentityRef) -> Customer | None:
 
 
 def link_identity(known: IdentityRef, new: IdentityRef) -> None:
-    """Give the customer behind `known` the identity `new` too (a changed number), unless
-    `new` already belongs to someone: joining two customers is a merge, an agent's call."""
+    """Give the customer behind `known` the identity `new` too (a changed number, a chat
+    visitor's signed email)."""
     customer = find_customer(known)
-    value = normalize_identity(new.kind, new.value)
-    if customer is None or _find(new.kind, value) is not None:
-        return
-    Identity.objects.create(customer=customer, kind=new.kind, value=value)
+    if customer is not None:
+        link_identities(customer, [new], evidence=f"{known.kind} {known.value}")
+
+
+def link_identities(customer: Customer, refs: Sequence[IdentityRef], *, evidence: str) -> None:
+    """Identifiers given together with `customer`'s (a form's email and phone, an order's
+    contact): new ones become theirs; one that already belongs to someone else is not
+    taken — joining two customers is a merge, an agent's call — but suggested."""
+    for ref in refs:
+        try:
+            value = normalize_identity(ref.kind, ref.value)
+        except InvalidInput:
+            continue  # A contact we cannot read is no evidence of anything.
+        owner = _find(ref.kind, value)
+        if owner is None:
+            try:
+                with transaction.atomic():
+                    _new_identity(customer, ref.kind, value, storable(ref.name[:200])).save()
+            except IntegrityError:
+                owner = _find(ref.kind, value)
+            else:
+                suggest_for_new_identities([(customer.pk, ref.kind, value)])
+        if owner is not None and owner.pk != customer.pk:
+            suggest_merge(customer, owner, SuggestionReason.SAME_MESSAGE, f"{evidence} and {value}")
+
+
+def _new_identity(customer: Customer, kind: str, value: str, name: str = "") -> Identity:
+    return Identity(
+        customer=customer,
+        kind=kind,
+        value=value,
+        display_name=name,
+        match_key=match_key(kind, value),
+    )
 
 
 def _find(kind: str, value: str) -> Customer | None:

@@ -111,6 +111,17 @@ def entry_summary(entry: TimelineEntry) -> str:
         return _("%(who)s changed tags: %(tags)s") % {"who": who, "tags": " ".join(parts)}
     if entry.kind == EntryKind.DELIVERY_FAILED:
         return _("Delivery failed: %(reason)s") % {"reason": data.get("reason", "")}
+    if entry.kind == EntryKind.CUSTOMER_MERGED:
+        return _("%(who)s merged the profile %(source)s into %(target)s") % {
+            "who": who,
+            "source": data.get("source", ""),
+            "target": data.get("target", ""),
+        }
+    if entry.kind == EntryKind.CUSTOMER_UNMERGED:
+        return _("%(who)s undid the merge into %(target)s") % {
+            "who": who,
+            "target": data.get("target", ""),
+        }
     return str(EntryKind(entry.kind).label) if entry.kind in EntryKind.values else entry.kind
 
 

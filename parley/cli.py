@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "rotate-secrets", cmd_rotate_secrets, "Re-encrypt channel secrets with the current key."
     )
+    sub = command("import-orders", cmd_import_orders, "Import orders from a CSV file.")
+    sub.add_argument("file", type=argparse.FileType("r", encoding="utf-8-sig"))
+    command("find-duplicates", cmd_find_duplicates, "Suggest merges for likely duplicates.")
     sub = command("manage", cmd_manage, "Run a Django management command.")
     sub.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -232,6 +235,30 @@ def cmd_rotate_secrets(args: argparse.Namespace) -> int:
         print(f"parley: {exc}; nothing was changed", file=sys.stderr)
         return 2
     print(f"parley: {count} channel secrets re-encrypted with the current key")
+    return 0
+
+
+def cmd_import_orders(args: argparse.Namespace) -> int:
+    from parley.customers.imports import ImportRejected, import_orders_csv
+
+    try:
+        orders = import_orders_csv(args.file.read())
+    except UnicodeDecodeError:
+        print("parley: the file is not UTF-8 text; nothing imported", file=sys.stderr)
+        return 2
+    except ImportRejected as exc:
+        print("parley: nothing imported:", file=sys.stderr)
+        for row, problem in exc.errors:
+            print(f"  row {row}: {problem}", file=sys.stderr)
+        return 2
+    print(f"parley: {len(orders)} orders imported")
+    return 0
+
+
+def cmd_find_duplicates(args: argparse.Namespace) -> int:
+    from parley.customers.duplicates import scan_duplicates
+
+    print(f"parley: {scan_duplicates()} new merge suggestions")
     return 0
 
 

@@ -15,7 +15,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ParleyError)
     def parley_error(request: HttpRequest, exc: ParleyError) -> HttpResponse:
-        return respond(request, exc.http_status, exc.code, exc.detail)
+        return respond(request, exc.http_status, exc.code, exc.detail, **exc.extra())
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

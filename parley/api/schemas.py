@@ -7,6 +7,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from parley.conversations.models import Conversation, Message, Priority
+from parley.customers.models import Order
 
 from .parser import no_nul
 
@@ -241,3 +242,99 @@ class Accepted(Schema):
 class ErrorOut(Schema):
     code: str
     detail: str
+
+
+class TrackingIn(Schema):
+    number: str = ""
+    url: str = ""
+    company: str = ""
+
+
+class LineItemIn(Schema):
+    title: str
+    quantity: int = 1
+    sku: str = ""
+    price: str | None = None
+
+
+class OrderIn(Schema):
+    """An order from your store. `external_id` (default: the number) is its key: the same
+    key again updates the order."""
+
+    number: str
+    external_id: str = ""
+    placed_at: str = ""
+    updated_at: str = ""
+    currency: str = ""
+    total: str | None = None
+    financial_status: str = ""
+    fulfillment_status: str = ""
+    line_items: list[LineItemIn] = []
+    tracking: list[TrackingIn] = []
+    admin_url: str = ""
+
+
+class OrdersIn(Schema):
+    orders: list[OrderIn] = Field(..., max_length=500)
+
+
+class OrderOut(Schema):
+    id: int
+    source: str
+    external_id: str
+    number: str
+    placed_at: datetime | None
+    currency: str
+    total: str | None
+    financial_status: str
+    fulfillment_status: str
+    line_items: list[dict]
+    tracking: list[dict]
+    admin_url: str
+
+    @staticmethod
+    def of(order: Order) -> "OrderOut":
+        return OrderOut(
+            id=order.pk,
+            source=order.source,
+            external_id=order.external_id,
+            number=order.number,
+            placed_at=order.placed_at,
+            currency=order.currency,
+            total=str(order.total) if order.total is not None else None,
+            financial_status=order.financial_status,
+            fulfillment_status=order.fulfillment_status,
+            line_items=order.line_items,
+            tracking=order.tracking,
+            admin_url=order.admin_url,
+        )
+
+
+class MergeIn(Schema):
+    target: Id
+    sources: list[Id] = Field(..., min_length=1, max_length=10)
+
+
+class MergePreviewOut(Schema):
+    target: int
+    sources: list[int]
+    counts: dict[str, int]
+    name: str
+    attributes: dict
+    conflicts: dict
+
+
+class MergeOut(Schema):
+    id: int
+    target: int
+    sources: list[int]
+    created_at: datetime
+    undone_at: datetime | None
+
+
+class SuggestionOut(Schema):
+    id: int
+    customers: list[int]
+    reason: str
+    evidence: str
+    created_at: datetime

@@ -11,6 +11,10 @@ class ParleyError(Exception):
         if code:
             self.code = code
 
+    def extra(self) -> dict:
+        """More machine-readable detail for the response (a list of per-row errors)."""
+        return {}
+
 
 class InvalidInput(ParleyError):
     code = "invalid"

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.models.functions import Lower
+from django.utils import timezone
 
+from parley.accounts.models import Agent
 from parley.core.text import storable
 
 from .models import Customer, Identity, IdentityKind, MergeSuggestion, SuggestionReason
@@ -137,3 +139,25 @@ def _contact_keys(customer: Customer) -> set[str]:
 def _similar_contact(customer: Customer, other: Customer) -> str:
     shared = _contact_keys(customer) & _contact_keys(other)
     return f"{customer.name}: {sorted(shared)[0].partition(':')[2]}" if shared else ""
+
+
+def likely_duplicates(agent: Agent, *, limit: int = 50) -> list[MergeSuggestion]:
+    """Open suggestions between profiles the agent may see, newest first."""
+    from parley.conversations.access import visible_customers
+
+    suggestions = MergeSuggestion.objects.filter(
+        resolved_at__isnull=True,
+        customer__merged_into__isnull=True,
+        other__merged_into__isnull=True,
+    ).select_related("customer", "other")
+    if not agent.sees_everything:
+        visible = visible_customers(agent).values("pk")
+        suggestions = suggestions.filter(customer__in=visible, other__in=visible)
+    return list(suggestions[:limit])
+
+
+def dismiss_suggestion(suggestion: MergeSuggestion) -> None:
+    """Not the same person: the pair is never suggested again."""
+    suggestion.dismissed = True
+    suggestion.resolved_at = timezone.now()
+    suggestion.save(update_fields=["dismissed", "resolved_at"])

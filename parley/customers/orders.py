@@ -22,6 +22,7 @@ ORDER_MENTION = re.compile(
     r"|(?:\border(?:\s+(?:number|no\.?|num|#))?|주문\s*번호|주문)\s*[:#]?\s*#?(\d{3,12})\b",
     re.IGNORECASE,
 )
+API_SOURCE = "api"
 MAX_LINE_ITEMS = 200
 MAX_TRACKING = 20
 
@@ -274,3 +275,14 @@ def record_orders(source: str, rows: Iterable[OrderData], *, customer: Customer 
     """Several orders in one transaction: all recorded, or (on any error) none."""
     with transaction.atomic():
         return [record_order(source, data, customer=customer) for data in rows]
+
+
+def replace_api_orders(customer: Customer, rows: list[OrderData]) -> list[Order]:
+    """The customer's orders as the API states them: each created or updated by its key,
+    and the customer's earlier API orders missing from `rows` removed."""
+    with transaction.atomic():
+        orders = record_orders(API_SOURCE, rows, customer=customer)
+        Order.objects.filter(customer=customer, source=API_SOURCE).exclude(
+            pk__in=[order.pk for order in orders]
+        ).delete()
+        return orders

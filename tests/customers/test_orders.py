@@ -9,10 +9,15 @@ from parley.customers.models import Customer, Identity, MergeSuggestion, Order
 from parley.customers.orders import mentioned_order_numbers
 from tests import factories
 
-CSV = """number,email,phone,name,placed_at,currency,total,financial_status,fulfillment_status,items,tracking_number,tracking_url,carrier
-1042,jane@example.com,+82 10-1234-5678,Jane Kim,2026-11-20T10:00:00+09:00,KRW,59000,paid,fulfilled,2 x Blue mug; Tea sampler,CJ123,https://track.example/CJ123,CJ
-1043,min@example.com,,Min,2026-11-21T10:00:00Z,USD,12.5,pending,,,,,
-"""
+CSV = "\n".join(
+    [
+        "number,email,phone,name,placed_at,currency,total,financial_status,"
+        "fulfillment_status,items,tracking_number,tracking_url,carrier",
+        "1042,jane@example.com,+82 10-1234-5678,Jane Kim,2026-11-20T10:00:00+09:00,KRW,59000,"
+        "paid,fulfilled,2 x Blue mug; Tea sampler,CJ123,https://track.example/CJ123,CJ",
+        "1043,min@example.com,,Min,2026-11-21T10:00:00Z,USD,12.5,pending,,,,,",
+    ]
+)
 
 
 @pytest.mark.parametrize(
@@ -166,8 +171,7 @@ def test_merge_api_previews_merges_and_undoes(api, api_channel):
     assert undo.status_code == 200 and undo.json()["undone_at"]
     self_merge = json.dumps({"target": a.pk, "sources": [a.pk]})
     assert (
-        api.post("/api/v1/merges", self_merge, content_type="application/json").status_code
-        == 400
+        api.post("/api/v1/merges", self_merge, content_type="application/json").status_code == 400
     )
 
 
@@ -186,7 +190,6 @@ def test_scan_finds_duplicates_and_lists_them(api, api_channel):
 def _file(text: str) -> str:
     import tempfile
 
-    handle = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8")
-    handle.write(text)
-    handle.close()
-    return handle.name
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
+        f.write(text)
+    return f.name

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from parley.conversations.access import access_customer, visible_customers
 from parley.core.errors import InvalidInput
@@ -131,7 +131,7 @@ def preview(request: HttpRequest, body: MergeIn):
 @router.post("/merges", response={201: MergeOut})
 def merge(request: HttpRequest, body: MergeIn):
     target, sources = _merge_parties(request, body)
-    return 201, _merge_out(merge_customers(agent_of(request), target, sources))
+    return Status(201, _merge_out(merge_customers(agent_of(request), target, sources)))
 
 
 @router.post("/merges/{merge_id}/undo", response=MergeOut)

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from parley.accounts.models import Agent
+from parley.core.oncommit import enqueue_on_commit
 
 from .models import Customer, CustomerNote
 
@@ -23,3 +24,9 @@ def update_customer(
 @transaction.atomic
 def add_customer_note(agent: Agent, customer: Customer, body: str, *, pinned: bool = False):
     return CustomerNote.objects.create(customer=customer, author=agent, body=body, pinned=pinned)
+
+
+def request_duplicate_scan() -> None:
+    from .tasks import find_duplicates
+
+    enqueue_on_commit(find_duplicates)

@@ -178,3 +178,16 @@ def _default_name(kind: str, value: str) -> str:
     if kind == IdentityKind.EMAIL:
         return value.split("@")[0]
     return value if kind == IdentityKind.PHONE else ""
+
+
+def find_profile(term: str) -> Customer | None:
+    """The profile an agent means by "#123", an email address or a phone number."""
+    term = term.strip()
+    if term.lstrip("#").isdigit() and len(term) < 12:
+        return Customer.objects.filter(pk=int(term.lstrip("#")), merged_into__isnull=True).first()
+    kinds = [IdentityKind.EMAIL] if "@" in term else [IdentityKind.PHONE, IdentityKind.WHATSAPP]
+    for kind in kinds:
+        found = find_customer(IdentityRef(kind, term))
+        if found is not None:
+            return found
+    return None

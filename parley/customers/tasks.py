@@ -31,3 +31,10 @@ def fetch_customer_picture(customer_id: int, url: str) -> str:
         return "unavailable"
     customer.picture.save(f"{customer_id}.{PICTURE_TYPES[kind]}", ContentFile(content))
     return "stored"
+
+
+@task()
+def find_duplicates() -> int:
+    from .duplicates import scan_duplicates
+
+    return scan_duplicates()

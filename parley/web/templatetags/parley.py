@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from parley.connectors.models import ChannelKind, MessageTemplate
 from parley.conversations.models import EntryKind, Message, Priority, Status, TimelineEntry
 from parley.core.text import sanitize_html
+from parley.customers.models import CustomerMerge
+from parley.customers.profile import merged_names
 
 register = template.Library()
 
@@ -135,3 +137,8 @@ def template_inputs(template: MessageTemplate, defaults: list[str]) -> list[str]
 @register.filter
 def template_placeholder(number: str) -> str:
     return "{{" + number + "}}"
+
+
+@register.filter
+def merged_profiles(merge: CustomerMerge) -> str:
+    return merged_names(merge)

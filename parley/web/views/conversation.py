@@ -16,6 +16,7 @@ from parley.conversations.access import access_conversation, can_see, visible_co
 from parley.conversations.models import Attachment, Conversation, Priority, Status
 from parley.core.errors import NotFound, ParleyError
 from parley.core.files import safe_file_response
+from parley.customers.profile import lifetime_value, open_suggestions, orders_beside
 
 from ..forms import AssignForm, ComposeForm, UpdateForm
 
@@ -36,6 +37,7 @@ def conversation_context(agent: Agent, conversation: Conversation) -> dict:
         .order_by("created_at", "id")
     )
     customer = conversation.customer
+    named = list(conversation.orders.select_related("customer"))
     return {
         "conversation": conversation,
         "timeline": timeline,
@@ -49,6 +51,10 @@ def conversation_context(agent: Agent, conversation: Conversation) -> dict:
         .order_by("-created_at")[:20],
         "tags": ", ".join(conversation.tags.values_list("name", flat=True)),
         "can_see_deleted": agent.sees_everything,
+        "named_orders": named,
+        "orders": orders_beside(customer, named),
+        "lifetime_value": lifetime_value(customer),
+        "suggestions": open_suggestions(customer),
     }
 
 

@@ -40,7 +40,22 @@ export function installComposer({ onTyping = () => {} } = {}) {
   form.addEventListener("submit", () => {
     button.disabled = true;
   });
+  // "Insert link" beside an order's tracking: the link goes where the cursor is.
+  document.addEventListener("click", (event) => {
+    const source = event.target.closest("[data-insert]");
+    if (source) insertText(textarea, source.dataset.insert);
+  });
   apply();
+}
+
+function insertText(textarea, text) {
+  const { selectionStart: start, selectionEnd: end, value } = textarea;
+  const before = value.slice(0, start);
+  const spaced = before && !/\s$/.test(before) ? ` ${text}` : text;
+  textarea.value = before + spaced + value.slice(end);
+  textarea.selectionStart = textarea.selectionEnd = start + spaced.length;
+  textarea.focus();
+  textarea.dispatchEvent(new Event("input"));
 }
 
 export function setComposerMode(mode) {

@@ -109,6 +109,9 @@ class InboundMessage:
     # Sent by a machine (an out-of-office, a mailing list): threaded and shown, but it
     # never reopens a conversation nor triggers Parley's own automatic replies.
     automatic: bool = False
+    # Order numbers the message states outright (a form's order-number field); numbers
+    # written in the text are found by ingest.
+    order_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

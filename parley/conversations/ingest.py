@@ -145,7 +145,7 @@ def _link_named_orders(
 ) -> None:
     """Orders the message names go beside the conversation; naming someone else's order
     suggests that the two profiles are one shopper."""
-    orders = orders_named(customer, f"{event.subject}\n{event.text}")
+    orders = orders_named(customer, _order_numbers(event))
     if not orders:
         return
     conversation.orders.add(*orders)
@@ -329,8 +329,13 @@ def can_ingest_together(event: Normalized) -> TypeGuard[InboundMessage]:
         and not event.from_business
         and event.conversation_id is None
         and not event.automatic
-        and not mentioned_order_numbers(f"{event.subject}\n{event.text}")
+        and not _order_numbers(event)
     )
+
+
+def _order_numbers(event: InboundMessage) -> list[str]:
+    written = mentioned_order_numbers(f"{event.subject}\n{event.text}")
+    return list(dict.fromkeys([*event.order_numbers, *written]))
 
 
 def ingest_messages(events: Sequence[InboundMessage]) -> None:

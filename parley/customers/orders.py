@@ -132,10 +132,9 @@ def mentioned_order_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def orders_named(customer: Customer, text: str) -> list[Order]:
-    """The orders a customer's message names: their own first; another customer's order
-    only when nobody else's matches (a shopper writing from a new account)."""
-    numbers = mentioned_order_numbers(text)
+def orders_named(customer: Customer, numbers: list[str]) -> list[Order]:
+    """The orders with these numbers: the customer's own first; another customer's order
+    only for a number none of theirs has (a shopper writing from a new account)."""
     if not numbers:
         return []
     orders = list(Order.objects.filter(number__in=numbers).select_related("customer"))

@@ -712,3 +712,33 @@ def test_a_site_posts_its_own_form_through_a_real_server(server):
         time.sleep(0.2)
         thanks = httpx.get(thanks_url)
     assert re.search(r"<strong>#\d+</strong>", thanks.text)
+
+
+def test_a_phone_joins_the_profile_and_the_order_number_links_the_order(client, db, commit):
+    from parley.customers.models import MergeSuggestion
+    from parley.customers.orders import OrderData, record_order
+
+    record_order("api", OrderData(external_id="1042", number="1042", email="ann@example.com"))
+    channel = make_form(fields=[*FIELDS, {"name": "phone", "required": False}])
+    send_form(client, channel, commit, phone="+82 10-1234-5678")
+
+    conversation = only_message().conversation
+    assert {(i.kind, i.value) for i in conversation.customer.identities.all()} == {
+        ("email", "ann@example.com"),
+        ("phone", "+821012345678"),
+    }
+    assert [o.number for o in conversation.orders.all()] == ["1042"]
+    # Someone else's phone is not taken: it is suggested as the same person.
+    other = factories.inbound(factories.make_channel(), sender="+447700900123", kind="phone")
+    send_form(
+        client, channel, commit, email="bo@example.com", phone="+44 7700 900123", order_number=""
+    )
+    suggestion = MergeSuggestion.objects.get()
+    assert other.conversation.customer_id in {suggestion.customer_id, suggestion.other_id}
+
+
+def test_a_phone_that_is_not_one_is_a_form_error(client, db, commit):
+    channel = make_form(fields=[*FIELDS, {"name": "phone", "required": False}])
+    response = send_form(client, channel, commit, phone="call me maybe")
+    assert response.status_code == 400
+    assert "phone number" in response.context["form"].errors["phone"][0]

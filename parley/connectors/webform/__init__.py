@@ -22,6 +22,7 @@ from parley.customers.models import IdentityKind
 from parley.customers.resolve import IdentityRef
 
 from ..base import (
+    IdentityLink,
     InboundAttachment,
     InboundMessage,
     Normalized,
@@ -44,19 +45,31 @@ def parse(channel: Channel, headers: dict, body: str) -> list[Normalized]:
     payload = json.loads(body)
     answers = {item["name"]: str(item["value"]) for item in payload["fields"]}
     message = answers.get("message", "")
-    return [
+    sender = IdentityRef(IdentityKind.EMAIL, answers["email"], answers.get("name", ""))
+    records: list[Normalized] = [
         InboundMessage(
             channel_id=channel.pk,
             external_id=payload["submission"][:255],
             thread_ref=payload["submission"][:255],
-            sender=IdentityRef(IdentityKind.EMAIL, answers["email"], answers.get("name", "")),
+            sender=sender,
             text=message,
             subject=_subject(answers.get("topic", ""), message),
             sent_at=datetime.fromisoformat(payload["submitted_at"]),
             attachments=tuple(_attachment(item) for item in payload.get("attachments", [])),
             details={"form": {"submission": payload["submission"], "fields": _shown(payload)}},
+            order_numbers=_order_numbers(answers.get("order_number", "")),
         )
     ]
+    if answers.get("phone"):
+        # The phone joins the sender's profile (or is suggested, if it is someone else's).
+        phone = IdentityRef(IdentityKind.PHONE, answers["phone"], answers.get("name", ""))
+        records.append(IdentityLink(known=sender, new=phone))
+    return records
+
+
+def _order_numbers(answer: str) -> tuple[str, ...]:
+    number = answer.strip().lstrip("#").strip()
+    return (number,) if number else ()
 
 
 def _subject(topic: str, message: str) -> str:

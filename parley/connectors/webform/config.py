@@ -19,7 +19,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from parley.core.errors import ParleyError
+from parley.core.errors import InvalidInput, ParleyError
+from parley.customers.normalize import normalize_phone
 
 from ..models import Channel
 
@@ -27,6 +28,7 @@ from ..models import Channel
 FIELDS = {
     "name": gettext_noop("Name"),
     "email": gettext_noop("Email"),
+    "phone": gettext_noop("Phone"),
     "order_number": gettext_noop("Order number"),
     "topic": gettext_noop("Topic"),
     "message": gettext_noop("Message"),
@@ -39,7 +41,14 @@ DEFAULT_FIELDS = [
     {"name": "topic", "required": False},
     {"name": "message", "required": True},
 ]
-MAX_LENGTHS = {"name": 200, "email": 254, "order_number": 64, "topic": 200, "message": 20_000}
+MAX_LENGTHS = {
+    "name": 200,
+    "email": 254,
+    "phone": 40,
+    "order_number": 64,
+    "topic": 200,
+    "message": 20_000,
+}
 MAX_FILES = 5
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 DEFAULT_MIN_SECONDS = 3
@@ -206,6 +215,19 @@ class SubmissionForm(forms.Form):
         self.config = config
         for field in config.fields:
             self.fields[field.name] = _form_field(field, config)
+
+    def clean_phone(self) -> str:
+        """Checked here, where the visitor can still correct it; stored as written."""
+        phone = self.cleaned_data.get("phone") or ""
+        if phone:
+            try:
+                normalize_phone(phone)
+            except InvalidInput:
+                raise forms.ValidationError(
+                    _("Enter a phone number, with its country code if it is abroad."),
+                    code="invalid_phone",
+                ) from None
+        return phone
 
     def clean_attachments(self) -> list[UploadedFile]:
         files = self.cleaned_data.get("attachments") or []

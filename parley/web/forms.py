@@ -91,3 +91,26 @@ class UpdateForm(forms.Form):
 class CustomerNoteForm(forms.Form):
     body = forms.CharField(max_length=5000, strip=True)
     pinned = forms.BooleanField(required=False)
+
+
+class CustomerFactsForm(forms.Form):
+    """The attributes agents keep by hand: VIP, language, tags."""
+
+    vip = forms.BooleanField(required=False)
+    language = forms.CharField(max_length=20, required=False, strip=True)
+    tags = forms.CharField(max_length=500, required=False, strip=True)
+
+    def clean_tags(self) -> list[str]:
+        tags = [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+        if len(tags) > 20 or any(len(t) > 40 for t in tags):
+            raise forms.ValidationError(_("At most 20 tags of at most 40 characters each."))
+        return list(dict.fromkeys(tags))
+
+    def attributes(self) -> dict:
+        """Changes for update_customer: an empty value removes the attribute."""
+        data = self.cleaned_data
+        return {
+            "vip": True if data["vip"] else None,
+            "language": data["language"] or None,
+            "tags": data["tags"] or None,
+        }

@@ -24,5 +24,6 @@ urlpatterns = [
     path("merges/<int:merge_id>/undo/", customers.undo_merge, name="undo_merge"),
     path("customers/<int:customer_id>/", customers.detail, name="customer"),
     path("customers/<int:customer_id>/notes/", customers.add_note, name="customer_add_note"),
+    path("customers/<int:customer_id>/facts/", customers.update_facts, name="customer_facts"),
     path("customers/<int:customer_id>/picture/", customers.picture, name="customer_picture"),
 ]

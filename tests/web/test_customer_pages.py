@@ -106,3 +106,19 @@ def test_agents_cannot_merge_profiles_they_cannot_see(client, shopper):
         == 404
     )
     assert Customer.objects.filter(merged_into__isnull=False).count() == 0
+
+
+def test_agents_keep_vip_language_and_tags_on_the_profile(web, shopper):
+    email, _ = shopper
+    url = f"/customers/{email.customer_id}/facts/"
+    web.post(url, {"vip": "on", "language": "ko", "tags": "wholesale, returns, wholesale"})
+    customer = Customer.objects.get(pk=email.customer_id)
+    assert customer.attributes == {"vip": True, "language": "ko", "tags": ["wholesale", "returns"]}
+    page = web.get(f"/customers/{customer.pk}/").content.decode()
+    assert 'class="badge vip"' in page and "wholesale" in page
+
+    web.post(url, {"language": "", "tags": ""})
+    customer.refresh_from_db()
+    assert customer.attributes == {}
+    too_many = web.post(url, {"tags": ",".join(f"t{i}" for i in range(30))}, follow=True)
+    assert b"At most 20 tags" in too_many.content

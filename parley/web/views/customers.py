@@ -10,14 +10,14 @@ from django.views.decorators.http import require_POST
 from parley.accounts.models import Agent
 from parley.conversations.access import access_customer, visible_conversations
 from parley.core.errors import NotFound, ParleyError
-from parley.customers.actions import add_customer_note, request_duplicate_scan
+from parley.customers.actions import add_customer_note, request_duplicate_scan, update_customer
 from parley.customers.duplicates import dismiss_suggestion, likely_duplicates
 from parley.customers.merge import merge_customers, preview_merge, unmerge_customers
 from parley.customers.models import Customer, CustomerMerge, MergeSuggestion
 from parley.customers.profile import customer_timeline, lifetime_value, open_suggestions
 from parley.customers.resolve import find_profile
 
-from ..forms import CustomerNoteForm
+from ..forms import CustomerFactsForm, CustomerNoteForm
 
 
 def _load(request: HttpRequest, customer_id: int) -> Customer:
@@ -153,6 +153,19 @@ def add_note(request: HttpRequest, customer_id: int) -> HttpResponse:
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
     return redirect("customer", customer_id)
+
+
+@login_required
+@require_POST
+def update_facts(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = _load(request, customer_id)
+    form = CustomerFactsForm(request.POST)
+    if form.is_valid():
+        update_customer(customer, attributes=form.attributes())
+    else:
+        for error in form.errors.values():
+            messages.error(request, error.as_text())
+    return redirect("customer", customer.pk)
 
 
 @login_required

@@ -21,6 +21,7 @@ from parley.accounts.models import Agent
 from parley.conversations import timeline
 from parley.conversations.models import Conversation
 from parley.core.errors import Conflict, InvalidInput
+from parley.realtime.push import push_conversation_on_commit
 
 from .models import Customer, CustomerMerge, CustomerNote, Identity, MergeSuggestion, Order
 
@@ -94,6 +95,7 @@ def merge_customers(agent: Agent, target: Customer, sources: Sequence[Customer])
             source=names.get(source_id, ""),
             target=str(target),
         )
+        push_conversation_on_commit(conversation, "customer")
     return merge
 
 
@@ -125,6 +127,7 @@ def unmerge_customers(agent: Agent, merge: CustomerMerge) -> list[Customer]:
         timeline.customer_unmerged(
             conversation=conversation, actor=agent, merge_id=merge.pk, target=str(target)
         )
+        push_conversation_on_commit(conversation, "customer")
     return list(Customer.objects.filter(pk__in=restored))
 
 

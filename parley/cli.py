@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "event_ids", nargs="*", type=int, help="events to replay (default: all failed)"
     )
     command(
-        "rotate-secrets", cmd_rotate_secrets, "Re-encrypt channel secrets with the current key."
+        "rotate-secrets", cmd_rotate_secrets, "Re-encrypt stored secrets with the current key."
     )
     sub = command("import-orders", cmd_import_orders, "Import orders from a CSV file.")
     sub.add_argument("file", type=argparse.FileType("r", encoding="utf-8-sig"))
@@ -234,7 +234,7 @@ def cmd_rotate_secrets(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a secret no configured key can decrypt
         print(f"parley: {exc}; nothing was changed", file=sys.stderr)
         return 2
-    print(f"parley: {count} channel secrets re-encrypted with the current key")
+    print(f"parley: {count} channel and shop secrets re-encrypted with the current key")
     return 0
 
 

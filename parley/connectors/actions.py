@@ -4,7 +4,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from parley.accounts.models import Team
-from parley.core import secrets
 from parley.core.errors import InvalidInput
 
 from .models import Channel, ChannelKind
@@ -12,16 +11,16 @@ from .models import Channel, ChannelKind
 
 @transaction.atomic
 def reencrypt_channel_secrets() -> int:
-    """Re-encrypt every stored channel secret with the current secret key (after a key
-    rotation, with the old key in PARLEY_SECRET_KEY_FALLBACKS). Returns how many."""
-    count = 0
-    for channel in Channel.objects.select_for_update().exclude(encrypted_secrets={}):
-        channel.encrypted_secrets = {
-            name: secrets.rotate(token) for name, token in channel.encrypted_secrets.items()
-        }
-        channel.save(update_fields=["encrypted_secrets"])
-        count += len(channel.encrypted_secrets)
-    return count
+    """Re-encrypt every stored secret — channels' and shops' — with the current secret key
+    (after a key rotation, with the old key in PARLEY_SECRET_KEY_FALLBACKS). Returns how
+    many."""
+    from parley.integrations.models import ShopifyStore
+
+    return sum(
+        row.rotate_secrets()
+        for model in (Channel, ShopifyStore)
+        for row in model.objects.select_for_update().exclude(encrypted_secrets={})
+    )
 
 
 @transaction.atomic

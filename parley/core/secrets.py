@@ -70,3 +70,9 @@ class EncryptedSecrets(models.Model):
 
     def masked_secrets(self) -> dict[str, str]:
         return {name: mask(self.secret(name)) for name in self.encrypted_secrets}
+
+    def rotate_secrets(self) -> int:
+        """Re-encrypt the secrets with the current key; how many there are."""
+        self.encrypted_secrets = {name: rotate(t) for name, t in self.encrypted_secrets.items()}
+        self.save(update_fields=["encrypted_secrets"])
+        return len(self.encrypted_secrets)

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from parley.conversations.models import Conversation
+
 from .models import Customer, CustomerMerge, MergeSuggestion, Order
 
 # Orders that brought no money in.
@@ -29,13 +31,28 @@ def orders_beside(customer: Customer, named: list[Order], *, limit: int = 5) -> 
     return (named + latest)[: max(limit, len(named))]
 
 
-def open_suggestions(customer: Customer) -> QuerySet[MergeSuggestion]:
-    return MergeSuggestion.objects.filter(
+@dataclass
+class Suggested:
+    """Another profile that is likely this customer, with what it looks like."""
+
+    suggestion: MergeSuggestion
+    other: Customer
+    latest: Conversation | None
+
+
+def open_suggestions(customer: Customer, *, limit: int = 10) -> list[Suggested]:
+    suggestions = MergeSuggestion.objects.filter(
         Q(customer=customer) | Q(other=customer),
         resolved_at__isnull=True,
         customer__merged_into__isnull=True,
         other__merged_into__isnull=True,
-    ).select_related("customer", "other")
+    ).select_related("customer", "other")[:limit]
+    found = []
+    for suggestion in suggestions:
+        other = suggestion.other if suggestion.customer_id == customer.pk else suggestion.customer
+        latest = other.conversations.select_related("channel").order_by("-created_at").first()
+        found.append(Suggested(suggestion, other, latest))
+    return found
 
 
 @dataclass
@@ -47,9 +64,13 @@ class Moment:
     item: object
 
 
-def customer_timeline(customer: Customer, conversations: QuerySet) -> list[Moment]:
-    """Every conversation on every channel, profile notes and merges, newest first."""
-    moments = [Moment(c.created_at, "conversation", c) for c in conversations]
+def customer_timeline(
+    customer: Customer, conversations: QuerySet, *, limit: int = 200
+) -> list[Moment]:
+    """Conversations on every channel, profile notes and merges, newest first (the latest
+    `limit` conversations: a profile page, not an archive)."""
+    latest = conversations.order_by("-created_at")[:limit]
+    moments = [Moment(c.created_at, "conversation", c) for c in latest]
     moments += [Moment(n.created_at, "note", n) for n in customer.notes.select_related("author")]
     for merge in CustomerMerge.objects.filter(target=customer).select_related("actor", "undone_by"):
         moments.append(Moment(merge.created_at, "merge", merge))

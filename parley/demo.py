@@ -8,6 +8,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max, Min
@@ -31,9 +32,9 @@ from parley.conversations.models import (
     TimelineEntry,
 )
 from parley.customers.actions import add_customer_note, update_customer
-from parley.customers.models import Customer, CustomerNote, Identity, IdentityKind
-from parley.customers.normalize import normalize_identity
-from parley.customers.resolve import IdentityRef
+from parley.customers.models import Customer, CustomerNote, Identity, IdentityKind, Order
+from parley.customers.orders import OrderData, record_order
+from parley.customers.resolve import IdentityRef, link_identities
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_PASSWORD = "parley-demo"  # noqa: S105
@@ -215,6 +216,15 @@ WRAP_UP = {
     (True, True): "확인 감사합니다. 물류팀 답변을 받는 대로 다시 연락드리겠습니다.",
     (True, False): "처리 완료되었습니다. 궁금하신 점이 있으면 언제든 문의해 주세요!",
 }
+# title, price (USD; KRW orders reuse the figures, it is a demo)
+CATALOGUE = [
+    ("Harbor rain jacket", "129.00"),
+    ("Linen shirt", "58.00"),
+    ("Stoneware mug set", "42.00"),
+    ("Oatmeal cardigan", "89.00"),
+    ("Beeswax candle", "18.00"),
+    ("Canvas tote", "24.00"),
+]
 VIP_NOTE = "Long-time customer. Always offer free express shipping and check in after delivery."
 WHATSAPP_WINDOW = "(#131047) More than 24 hours have passed since the customer last replied."
 
@@ -291,6 +301,7 @@ class Demo:
     teams: dict[str, Team]
     channels: dict[str, Channel]
     customers: dict[int, Customer] = field(default_factory=dict)
+    placed: set[int] = field(default_factory=set)  # people with an order on file
     now: datetime = field(default_factory=timezone.now)
     received: int = 0
 
@@ -328,6 +339,7 @@ def load_demo() -> None:
         people = _people(rng)
         _conversations(demo, people)
         _finish_customers(demo, people)
+        _same_shopper_on_instagram(demo, people)
 
 
 def _agents() -> dict[str, Agent]:
@@ -392,13 +404,20 @@ def _play(demo: Demo, n: int, person: Person, kind: str) -> None:
     rng = demo.rng
     pool = COMMENT_STORIES if kind == ChannelKind.INSTAGRAM_COMMENT else STORIES
     story = rng.choice([s for s in pool if s.korean == person.korean])
-    story = story.filled(order=str(rng.randint(1001, 1480)), first=person.first)
+    number = str(1001 + n)  # one order per story, never someone else's
+    story = story.filled(order=number, first=person.first)
     status = rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0]
+    _place_order(demo, person, number)
     text = story.asks
     if kind == ChannelKind.EMAIL:
         text += f"\n\n{'감사합니다.' if story.korean else 'Thanks,'}\n{person.name}"
     subject = story.subject if kind in SUBJECT_KINDS else ""
     conversation = _customer_writes(demo, person, kind, f"demo-{kind}-{n}", text, subject)
+    if person.key not in demo.placed:  # their first order, now that they have a profile
+        _place_order(demo, person, number)
+        conversation.orders.add(
+            *Order.objects.filter(number=number, customer=conversation.customer)
+        )
     scene = Scene(person, kind, story, status, _handler(demo, person, story), conversation)
     _triage(demo, scene)
     if status != Status.NEW:
@@ -414,11 +433,7 @@ def _customer_writes(
     value = person.identity(identity_kind)
     customer = demo.customers.get(person.key)
     if customer is not None:
-        Identity.objects.get_or_create(
-            kind=identity_kind,
-            value=normalize_identity(identity_kind, value),
-            defaults={"customer": customer, "display_name": person.name},
-        )
+        link_identities(customer, [IdentityRef(identity_kind, value, person.name)], evidence="demo")
     demo.received += 1
     sender = IdentityRef(identity_kind, value, person.name)
     external_id = f"demo-in-{demo.received}"
@@ -600,6 +615,59 @@ def _retime_conversation(
     Conversation.objects.filter(pk=conversation.pk).update(**times)
 
 
+def _place_order(demo: Demo, person: Person, number: str) -> None:
+    """The order a story is about, on the customer's profile (once they have one)."""
+    customer = demo.customers.get(person.key)
+    if customer is None or Order.objects.filter(number=number).exists():
+        return
+    rng = demo.rng
+    items = rng.sample(CATALOGUE, rng.randint(1, 3))
+    quantities = [rng.randint(1, 2) for _ in items]
+    shipped = rng.random() < 0.7
+    record_order(
+        "demo",
+        OrderData(
+            external_id=number,
+            number=number,
+            placed_at=demo.now - timedelta(days=rng.randint(3, 20)),
+            currency="KRW" if person.korean else "USD",
+            total=sum(
+                (Decimal(price) * q for (_, price), q in zip(items, quantities, strict=True)),
+                Decimal(0),
+            ),
+            financial_status="paid",
+            fulfillment_status="fulfilled" if shipped else "unfulfilled",
+            line_items=[
+                {"title": title, "quantity": q, "sku": "", "price": price}
+                for (title, price), q in zip(items, quantities, strict=True)
+            ],
+            tracking=[_tracking(number)] if shipped else [],
+            admin_url=f"https://juniper-outfitters.example/admin/orders/{number}",
+        ),
+        customer=customer,
+    )
+    demo.placed.add(person.key)
+
+
+def _tracking(number: str) -> dict:
+    code = f"1Z{int(number) * 7919:010d}"
+    return {"number": code, "url": f"https://track.example/{code}", "company": "UPS"}
+
+
+def _same_shopper_on_instagram(demo: Demo, people: list[Person]) -> None:
+    """A shopper who e-mailed about an order writes from an Instagram account Parley has
+    not met: the DM names the order, so the two profiles are suggested as one."""
+    person = next(p for p in people if not p.korean and ChannelKind.EMAIL in p.kinds[:1])
+    order = Order.objects.filter(customer=demo.customers[person.key]).first()
+    if order is None:
+        return
+    channel = demo.channels[ChannelKind.INSTAGRAM]
+    handle = person.first.lower() + ".makes"
+    sender = IdentityRef(IdentityKind.INSTAGRAM, str(17841499999000000 + person.key), handle)
+    text = f"Hi, it's {person.first} (I emailed you). Any update on order #{order.number}?"
+    ingest_message(InboundMessage(channel.pk, "demo-ig-again", "demo-ig-again", sender, text))
+
+
 def _finish_customers(demo: Demo, people: list[Person]) -> None:
     """Profile attributes, a pinned note for VIPs, and join dates that match their history."""
     for person in people:
@@ -607,8 +675,13 @@ def _finish_customers(demo: Demo, people: list[Person]) -> None:
         if customer is None:
             continue
         orders = demo.rng.randint(1, 9) + (20 if person.vip else 0)
-        attributes = {"country": person.country, "phone": f"+{person.phone}", "orders": orders}
-        update_customer(customer, attributes={**attributes, "tier": "VIP" if person.vip else None})
+        attributes = {
+            "country": person.country,
+            "orders": orders,
+            "language": "ko" if person.korean else "en",
+            "vip": True if person.vip else None,
+        }
+        update_customer(customer, attributes=attributes)
         if person.vip:
             add_customer_note(demo.agents["priya"], customer, VIP_NOTE, pinned=True)
         span = customer.conversations.aggregate(first=Min("created_at"), last=Max("updated_at"))

@@ -64,9 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "event_ids", nargs="*", type=int, help="events to replay (default: all failed)"
     )
-    command(
-        "rotate-secrets", cmd_rotate_secrets, "Re-encrypt stored secrets with the current key."
-    )
+    command("rotate-secrets", cmd_rotate_secrets, "Re-encrypt stored secrets with the current key.")
     sub = command("import-orders", cmd_import_orders, "Import orders from a CSV file.")
     sub.add_argument("file", type=argparse.FileType("r", encoding="utf-8-sig"))
     command("find-duplicates", cmd_find_duplicates, "Suggest merges for likely duplicates.")

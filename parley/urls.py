@@ -8,6 +8,7 @@ from parley.connectors.chat import views as chat
 from parley.connectors.email.providers import receive_provider_mail
 from parley.connectors.receive import receive_webhook
 from parley.connectors.webform import views as webform
+from parley.integrations.webhooks import shopify_webhook
 
 urlpatterns = [
     # Public and cross-origin, outside the token-authenticated API (webform/views.py).
@@ -20,6 +21,7 @@ urlpatterns = [
         receive_provider_mail,
         name="email-provider-inbound",
     ),
+    path("integrations/shopify/<int:store_id>/webhooks", shopify_webhook, name="shopify_webhook"),
     path("django-admin/", admin.site.urls),
     path("chat/widget.js", chat.widget_js, name="chat_widget"),
     path("chat/<str:public_key>/session", chat.session, name="chat_session"),

@@ -17,6 +17,7 @@ from parley.conversations.models import Attachment, Conversation, Priority, Stat
 from parley.core.errors import NotFound, ParleyError
 from parley.core.files import safe_file_response
 from parley.customers.profile import lifetime_value, open_suggestions, orders_beside
+from parley.integrations.actions import refresh_customer_orders
 
 from ..forms import AssignForm, ComposeForm, UpdateForm
 
@@ -61,6 +62,7 @@ def conversation_context(agent: Agent, conversation: Conversation) -> dict:
 @login_required
 def detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = _load(request, conversation_id)
+    refresh_customer_orders(conversation.customer)  # shown on the next push or visit
     context = conversation_context(request.user, conversation)  # type: ignore[arg-type]
     options = reply_options(
         conversation.channel, conversation.thread_ref, conversation.last_customer_message_at

@@ -1,0 +1,71 @@
+"""Background work against shops: a customer's orders, fetched and kept."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from parley.customers.models import Customer, IdentityKind
+from parley.customers.orders import record_order
+
+from . import shopify
+from .models import ShopifyStore
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+@task()
+def sync_customer_orders(customer_id: int, attempt: int = 1) -> str:
+    """Every active shop's orders for the customer's e-mail addresses and phone numbers.
+    Idempotent: orders are keyed by the shop's id. A busy shop is retried later; a shop
+    that refuses the token is flagged for an admin."""
+    customer = Customer.objects.filter(pk=customer_id, merged_into__isnull=True).first()
+    if customer is None:
+        return "no such customer"
+    contacts = list(customer.identities.values_list("kind", "value"))
+    emails = [value for kind, value in contacts if kind == IdentityKind.EMAIL]
+    phones = [
+        value for kind, value in contacts if kind in (IdentityKind.PHONE, IdentityKind.WHATSAPP)
+    ]
+    outcome = "synced"
+    for store in ShopifyStore.objects.filter(active=True):
+        try:
+            _sync_store(store, customer, emails=emails, phones=phones)
+        except shopify.ShopRefused as exc:
+            ShopifyStore.objects.filter(pk=store.pk).update(health_problem=exc.detail)
+            outcome = "refused"
+        except shopify.ShopBusy as exc:
+            _retry(customer_id, attempt, exc)
+            outcome = "retrying"
+        except shopify.ShopError as exc:
+            logger.warning("shop %s: orders of customer %s: %s", store.pk, customer_id, exc)
+            outcome = "failed"
+    return outcome
+
+
+def _sync_store(
+    store: ShopifyStore, customer: Customer, *, emails: list[str], phones: list[str]
+) -> None:
+    orders, summary = shopify.customer_orders(store, emails=emails, phones=phones)
+    with transaction.atomic():
+        for data in orders:
+            record_order(store.source, data, customer=customer)
+        if summary:
+            customer.refresh_from_db(fields=["attributes"])
+            customer.attributes = {**customer.attributes, "shopify": summary}
+            customer.save(update_fields=["attributes", "updated_at"])
+    if store.health_problem:
+        ShopifyStore.objects.filter(pk=store.pk).update(health_problem="")
+
+
+def _retry(customer_id: int, attempt: int, exc: "shopify.ShopBusy") -> None:
+    if attempt >= MAX_ATTEMPTS:
+        logger.warning("giving up on the orders of customer %s: %s", customer_id, exc)
+        return
+    run_after = timezone.now() + timedelta(seconds=max(exc.retry_after, 2**attempt))
+    transaction.on_commit(
+        lambda: sync_customer_orders.using(run_after=run_after).enqueue(customer_id, attempt + 1)
+    )

@@ -15,31 +15,34 @@ from urllib.parse import urlsplit
 import httpx
 from django.utils.dateparse import parse_datetime
 
-from parley.core.errors import ParleyError
+from parley.core.errors import InvalidInput, ParleyError
 from parley.core.http import retry_after_seconds, shared_http_client
-from parley.customers.orders import OrderData
+from parley.customers.orders import OrderData, order_from_dict
 
 from .models import ShopifyStore
 
+# Sizes keep a query's calculated cost well under Shopify's 1,000-point limit per query
+# (a connection costs about `first` times its nodes): 2 customers x 10 orders x (5 items
+# + 3 shipments x 2 tracking numbers). The panel shows 5 items of an order.
 ORDER_FIELDS = """
 fragment OrderFields on Order {
   id name createdAt updatedAt email phone
   displayFinancialStatus displayFulfillmentStatus
   totalPriceSet { shopMoney { amount currencyCode } }
-  lineItems(first: 50) {
+  lineItems(first: 5) {
     nodes { title quantity sku originalUnitPriceSet { shopMoney { amount } } }
   }
-  fulfillments(first: 10) { trackingInfo(first: 5) { number url company } }
+  fulfillments(first: 3) { status trackingInfo(first: 2) { number url company } }
 }
 """
 CUSTOMER_ORDERS = (
     """
 query CustomerOrders($query: String!) {
-  customers(first: 5, query: $query) {
+  customers(first: 2, query: $query) {
     nodes {
       id displayName email phone numberOfOrders tags
       amountSpent { amount currencyCode }
-      orders(first: 20, sortKey: CREATED_AT, reverse: true) { nodes { ...OrderFields } }
+      orders(first: 10, sortKey: CREATED_AT, reverse: true) { nodes { ...OrderFields } }
     }
   }
 }
@@ -48,6 +51,10 @@ query CustomerOrders($query: String!) {
 )
 ONE_ORDER = "query OneOrder($id: ID!) { order(id: $id) { ...OrderFields } }" + ORDER_FIELDS
 SHOP = "query Shop { shop { name } }"
+
+
+# Shipments that never went out: their tracking numbers lead nowhere.
+VOID_SHIPMENTS = {"cancelled", "error", "failure"}
 
 
 class ShopError(ParleyError):
@@ -174,6 +181,7 @@ def order_data(store: ShopifyStore, node: dict) -> OrderData:
         tracking=[
             _tracking(info.get("number"), info.get("url"), info.get("company"))
             for fulfillment in node.get("fulfillments") or []
+            if str(fulfillment.get("status") or "").lower() not in VOID_SHIPMENTS
             for info in fulfillment.get("trackingInfo") or []
         ],
         admin_url=admin_url(store, order_id),
@@ -181,35 +189,54 @@ def order_data(store: ShopifyStore, node: dict) -> OrderData:
 
 
 def order_from_webhook(store: ShopifyStore, payload: dict) -> OrderData:
-    """An order as the orders/* webhooks (REST shape) send it. KeyError/ValueError/TypeError
-    for a payload that is not one."""
+    """An order as the orders/* webhooks (REST shape) send it, checked like any order from
+    outside (InvalidInput names a field that is wrong; KeyError/ValueError/TypeError for a
+    payload that is no order at all)."""
     order_id = str(int(payload["id"]))
     customer = payload.get("customer") or {}
-    name = " ".join(filter(None, (customer.get("first_name"), customer.get("last_name"))))
-    return OrderData(
-        external_id=order_id,
-        number=str(payload.get("name") or payload.get("order_number") or order_id).lstrip("#"),
-        email=payload.get("email") or customer.get("email") or "",
-        phone=payload.get("phone") or customer.get("phone") or "",
-        name=name,
-        placed_at=_when(payload.get("created_at")),
-        updated_at=_when(payload.get("updated_at")),
-        currency=str(payload.get("currency") or "")[:3],
-        total=_amount(payload.get("total_price")),
-        financial_status=_status(payload.get("financial_status")),
-        fulfillment_status=_status(payload.get("fulfillment_status") or "unfulfilled"),
-        line_items=[
+    if not isinstance(customer, dict):
+        raise TypeError("customer is not an object")
+    name = " ".join(
+        str(part) for part in (customer.get("first_name"), customer.get("last_name")) if part
+    )
+    raw = {
+        "external_id": order_id,
+        "number": str(payload.get("name") or payload.get("order_number") or order_id),
+        "email": payload.get("email") or customer.get("email") or "",
+        "phone": payload.get("phone") or customer.get("phone") or "",
+        "name": name[:200],
+        "placed_at": payload.get("created_at") or "",
+        "updated_at": payload.get("updated_at") or "",
+        "currency": payload.get("currency") or "",
+        "total": payload.get("total_price"),
+        "financial_status": _status(payload.get("financial_status")),
+        "fulfillment_status": _status(payload.get("fulfillment_status") or "unfulfilled"),
+        "line_items": [
             {
                 "title": item.get("title") or item.get("name") or "?",
-                "quantity": int(item.get("quantity") or 0),
+                "quantity": item.get("quantity", 1),
                 "sku": item.get("sku") or "",
-                "price": str(item.get("price") or ""),
+                "price": item.get("price"),
             }
-            for item in payload.get("line_items") or []
+            for item in _objects(payload.get("line_items"), "line_items")
         ],
-        tracking=[t for f in payload.get("fulfillments") or [] for t in fulfillment_tracking(f)],
-        admin_url=admin_url(store, order_id),
-    )
+        "tracking": [
+            t
+            for f in _objects(payload.get("fulfillments"), "fulfillments")
+            if str(f.get("status") or "").lower() not in VOID_SHIPMENTS
+            for t in fulfillment_tracking(f)
+        ],
+        "admin_url": admin_url(store, order_id),
+    }
+    return order_from_dict(raw)
+
+
+def _objects(value: object, name: str) -> list[dict]:
+    if not value:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InvalidInput(f"{name}: must be a list of objects", code="invalid_order")
+    return value
 
 
 def fulfillment_tracking(fulfillment: dict) -> list[dict]:

@@ -55,7 +55,9 @@ def _sync_store(
             record_order(store.source, data, customer=customer)
         if summary:
             customer.refresh_from_db(fields=["attributes"])
-            customer.attributes = {**customer.attributes, "shopify": summary}
+            shops = customer.attributes.get("shopify")
+            shops = shops if isinstance(shops, dict) else {}
+            customer.attributes = {**customer.attributes, "shopify": {**shops, store.name: summary}}
             customer.save(update_fields=["attributes", "updated_at"])
     if store.health_problem:
         ShopifyStore.objects.filter(pk=store.pk).update(health_problem="")

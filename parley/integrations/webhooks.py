@@ -40,7 +40,8 @@ def shopify_webhook(request: HttpRequest, store_id: int) -> JsonResponse:
     store = ShopifyStore.objects.filter(pk=store_id, active=True).first()
     if store is None:
         return _answer(404, "not_found", f"no connected shop {store_id}")
-    if int(request.headers.get("Content-Length") or 0) > MAX_BODY_BYTES:
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
         return _answer(413, "too_large", f"webhooks are limited to {MAX_BODY_BYTES} bytes")
     body = request.body
     if not shopify.verify_webhook(store, body, request.headers.get("X-Shopify-Hmac-Sha256", "")):
@@ -50,49 +51,56 @@ def shopify_webhook(request: HttpRequest, store_id: int) -> JsonResponse:
         payload = json.loads(body)
         if not isinstance(payload, dict):
             raise ValueError("not a JSON object")
-        handled = apply_webhook(store, topic, payload)
+        outcome = apply_webhook(store, topic, payload)
     except (ValueError, KeyError, TypeError) as exc:
         return _answer(400, "invalid_payload", f"{topic or 'webhook'}: not a valid payload ({exc})")
     except InvalidInput as exc:
-        return _answer(400, exc.code, exc.detail)
+        return _answer(400, exc.code, f"{topic}: {exc.detail}")
     except shopify.ShopError as exc:
         # The order is unknown and the shop cannot tell us about it now: ask again later.
         return _answer(503, exc.code, exc.detail)
-    return JsonResponse({"handled": handled})
+    return JsonResponse({"handled": outcome == "applied", "outcome": outcome})
 
 
-def apply_webhook(store: ShopifyStore, topic: str, payload: dict) -> bool:
-    """Apply one webhook; False for a topic Parley does not use (acknowledged all the same)."""
+def apply_webhook(store: ShopifyStore, topic: str, payload: dict) -> str:
+    """Apply one webhook: "applied", or why it was acknowledged and left alone (a topic
+    Parley does not use, an order with no contact to file it under)."""
     if topic in ORDER_TOPICS:
+        data = shopify.order_from_webhook(store, payload)
+        if not data.email and not data.phone:
+            # A till or guest sale: nobody to file it under. Shopify retries any non-2xx,
+            # so it is acknowledged.
+            logger.info("shop %s: order %s has no e-mail or phone", store.pk, data.number)
+            return "ignored: the order has no customer e-mail or phone"
         with transaction.atomic():
-            record_order(store.source, shopify.order_from_webhook(store, payload))
-        return True
+            record_order(store.source, data)
+        return "applied"
     if topic in FULFILLMENT_TOPICS:
         apply_fulfillment(store, payload)
-        return True
+        return "applied"
     logger.info("shop %s: webhook topic %r ignored", store.pk, topic)
-    return False
+    return f"ignored: topic {topic!r} is not used"
 
 
 def apply_fulfillment(store: ShopifyStore, payload: dict) -> None:
-    """A shipment's tracking onto its order; an order Parley has not seen is fetched."""
+    """A shipment's tracking onto its order (or off it, when it is cancelled); an order
+    Parley has not seen is fetched from the shop first — outside any transaction, so no
+    lock is held over an HTTP call."""
     order_id = str(int(payload["order_id"]))
+    tracking = shopify.fulfillment_tracking(payload)
+    if not Order.objects.filter(source=store.source, external_id=order_id).exists():
+        fetched = shopify.fetch_order(store, order_id)
+        if fetched is not None and (fetched.email or fetched.phone):
+            record_order(store.source, fetched)
+        return
     with transaction.atomic():
-        order = (
-            Order.objects.select_for_update()
-            .filter(source=store.source, external_id=order_id)
-            .first()
-        )
-        if order is None:
-            fetched = shopify.fetch_order(store, order_id)
-            if fetched is not None:
-                record_order(store.source, fetched)
-            return
-        tracking = shopify.fulfillment_tracking(payload)
-        known = {(t["number"], t["url"]) for t in order.tracking}
-        order.tracking = order.tracking + [
-            t for t in tracking if (t["number"], t["url"]) not in known
-        ]
-        if payload.get("status") == "success" and order.fulfillment_status in ("", "unfulfilled"):
-            order.fulfillment_status = "partially fulfilled"
+        order = Order.objects.select_for_update().get(source=store.source, external_id=order_id)
+        keys = {(t["number"], t["url"]) for t in tracking}
+        kept = [t for t in order.tracking if (t["number"], t["url"]) not in keys]
+        if str(payload.get("status") or "").lower() in shopify.VOID_SHIPMENTS:
+            order.tracking = kept
+        else:
+            order.tracking = kept + tracking
+            if order.fulfillment_status in ("", "unfulfilled"):
+                order.fulfillment_status = "partially fulfilled"
         order.save(update_fields=["tracking", "fulfillment_status", "updated_at"])

@@ -36,7 +36,7 @@ class FakeShop:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._busy: list[str] = []
+        self._busy: list[tuple[str, int]] = []
 
     def start(self) -> "FakeShop":
         self._server, self.url = serve_json(self._respond)
@@ -46,11 +46,11 @@ class FakeShop:
         self._server.shutdown()
         self._server.server_close()
 
-    def busy_once(self, how: str = "429") -> None:
-        """The next call is refused as busy: "429" (HTTP 429, Retry-After 0) or "throttled"
-        (HTTP 200 with a THROTTLED GraphQL error, as cost limits answer)."""
+    def busy_once(self, how: str = "429", retry_after: int = 0) -> None:
+        """The next call is refused as busy: "429" (HTTP 429 with Retry-After) or
+        "throttled" (HTTP 200 with a THROTTLED GraphQL error, as cost limits answer)."""
         with self._lock:
-            self._busy.append(how)
+            self._busy.append((how, retry_after))
 
     # -- the GraphQL Admin API ------------------------------------------------------------------
 
@@ -67,9 +67,9 @@ class FakeShop:
             return 400, {"errors": {"query": "Required parameter missing or invalid"}}, {}
         with self._lock:
             self.requests.append({"query": query, "variables": variables})
-            busy = self._busy.pop(0) if self._busy else None
+            busy, wait = self._busy.pop(0) if self._busy else (None, 0)
         if busy == "429":
-            return 429, {"errors": "Exceeded 2 calls per second"}, {"Retry-After": "0"}
+            return 429, {"errors": "Exceeded 2 calls per second"}, {"Retry-After": str(wait)}
         if busy == "throttled":
             error = {"message": "Throttled", "extensions": {"code": "THROTTLED"}}
             return 200, {"errors": [error]}, {}
@@ -154,12 +154,13 @@ def graph_order(order: dict) -> dict:
         },
         "fulfillments": [
             {
+                "status": str(f.get("status") or "success").upper(),
                 "trackingInfo": [
                     {"number": n, "url": u, "company": f.get("tracking_company")}
                     for n, u in zip(
                         f.get("tracking_numbers", []), f.get("tracking_urls", []), strict=False
                     )
-                ]
+                ],
             }
             for f in order.get("fulfillments", [])
         ],

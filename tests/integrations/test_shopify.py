@@ -88,7 +88,7 @@ def test_sync_finds_orders_by_email_with_items_totals_and_tracking(shop, store, 
     ]
     assert order.admin_url == f"{shop.url}/admin/orders/1001"
     jane.refresh_from_db()
-    assert jane.attributes["shopify"]["order_count"] == 1
+    assert jane.attributes["shopify"]["Juniper"]["order_count"] == 1
     # The order's phone joined Jane's profile.
     assert Identity.objects.get(kind="phone").customer == jane
 
@@ -115,11 +115,13 @@ def test_a_busy_shop_is_asked_again_later(
 ):
     from django_tasks_db.models import DBTaskResult
 
-    shop.busy_once("429")
+    shop.busy_once("429", retry_after=30)
     with django_capture_on_commit_callbacks(execute=True):
         assert sync_customer_orders.call(jane.pk) == "retrying"
     retry = DBTaskResult.objects.get(task_path__endswith="sync_customer_orders")
-    assert retry.args_kwargs["args"] == [jane.pk, 2] and retry.run_after is not None
+    assert retry.args_kwargs["args"] == [jane.pk, 2]
+    # As long as the shop's Retry-After asked.
+    assert (retry.run_after - retry.enqueued_at).total_seconds() == pytest.approx(30, abs=3)
 
 
 def test_a_refused_token_flags_the_shop(shop, store, jane):
@@ -150,9 +152,8 @@ def hook_url(live_server, store) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_order_webhooks_create_then_update_one_order(hook_url, store):
     order = rest_order(1001, 1042, JANE)
-    assert FakeShop.post_webhook(hook_url, "orders/create", order, SECRET).json() == {
-        "handled": True
-    }
+    created = FakeShop.post_webhook(hook_url, "orders/create", order, SECRET).json()
+    assert created == {"handled": True, "outcome": "applied"}
     paid_later = {
         **order,
         "financial_status": "refunded",
@@ -217,7 +218,7 @@ def test_webhooks_refuse_what_is_not_shopifys(hook_url, store, live_server):
     )
     assert unknown.status_code == 404
     other_topic = FakeShop.post_webhook(hook_url, "products/update", {"id": 5}, SECRET)
-    assert other_topic.json() == {"handled": False}
+    assert other_topic.status_code == 200 and other_topic.json()["handled"] is False
     import httpx
 
     huge = httpx.post(
@@ -226,3 +227,82 @@ def test_webhooks_refuse_what_is_not_shopifys(hook_url, store, live_server):
     assert huge.status_code == 413
     assert httpx.get(hook_url).status_code == 405
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"line_items": [1]}, "line_items"),
+        ({"line_items": [{"title": "Mug", "quantity": "lots"}]}, "quantity"),
+        ({"customer": "x"}, "customer"),
+        ({"fulfillments": ["x"]}, "fulfillments"),
+        ({"name": "#" + "9" * 100}, "number"),
+        ({"total_price": {"amount": 1}}, "total"),
+        ({"email": "not an address"}, "e-mail"),
+    ],
+)
+def test_signed_but_broken_orders_are_400s_naming_the_field(hook_url, store, change, field):
+    order = {**rest_order(1001, 1042, JANE), **change}
+    answer = FakeShop.post_webhook(hook_url, "orders/create", order, SECRET)
+    assert answer.status_code == 400, answer.text
+    assert field in answer.json()["detail"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_malformed_json_and_headers_are_refused(hook_url, store):
+    import base64
+    import hashlib
+    import hmac
+
+    import httpx
+
+    body = b'{"id": 1, '
+    signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest())
+    headers = {"X-Shopify-Topic": "orders/create", "X-Shopify-Hmac-Sha256": signature.decode()}
+    broken = httpx.post(hook_url, content=body, headers=headers)
+    assert broken.status_code == 400 and broken.json()["code"] == "invalid_payload"
+    listed = b"[1, 2]"
+    signature = base64.b64encode(hmac.new(SECRET.encode(), listed, hashlib.sha256).digest())
+    headers["X-Shopify-Hmac-Sha256"] = signature.decode()
+    assert httpx.post(hook_url, content=listed, headers=headers).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_without_contact_is_acknowledged_and_left(hook_url, store):
+    till = {**rest_order(1001, 1042, {"id": 5}), "email": None, "phone": None}
+    answer = FakeShop.post_webhook(hook_url, "orders/create", till, SECRET)
+    assert answer.status_code == 200 and answer.json()["handled"] is False
+    assert "no customer" in answer.json()["outcome"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_shipment_takes_its_tracking_away(hook_url, store):
+    FakeShop.post_webhook(hook_url, "orders/create", rest_order(1001, 1042, JANE), SECRET)
+    shipment = {
+        "id": 77,
+        "order_id": 1001,
+        "status": "success",
+        "tracking_company": "UPS",
+        "tracking_numbers": ["1Z999"],
+        "tracking_urls": ["https://ups.example/1Z999"],
+    }
+    FakeShop.post_webhook(hook_url, "fulfillments/create", shipment, SECRET)
+    assert Order.objects.get().tracking
+    cancelled = {**shipment, "status": "cancelled"}
+    FakeShop.post_webhook(hook_url, "fulfillments/update", cancelled, SECRET)
+    assert Order.objects.get().tracking == []
+
+
+def test_the_sync_query_skips_cancelled_shipments(shop, store, jane):
+    void = {
+        "status": "cancelled",
+        "tracking_numbers": ["X1"],
+        "tracking_urls": ["https://t.example/X1"],
+    }
+    shop.customers.append(JANE)
+    shop.orders.append(rest_order(1001, 1042, JANE, fulfillments=[void]))
+    sync_customer_orders.call(jane.pk)
+    assert Order.objects.get().tracking == []

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "parley.connectors",
     "parley.conversations",
     "parley.integrations",
+    "parley.automation",
     "parley.realtime",
     "parley.web",
 ]

@@ -103,8 +103,12 @@ def send_template(
 
 @transaction.atomic
 def add_note(
-    agent: Agent, conversation: Conversation, text: str, attachments: Iterable[UploadedFile] = ()
+    agent: Agent | None,
+    conversation: Conversation,
+    text: str,
+    attachments: Iterable[UploadedFile] = (),
 ) -> Message:
+    """An internal note; without an agent, one written by automation."""
     message = _create_message(conversation, agent, Direction.NOTE, text, attachments)
     Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
     timeline.note_added(conversation=conversation, message=message, actor=agent)
@@ -114,7 +118,7 @@ def add_note(
 
 def _create_message(
     conversation: Conversation,
-    agent: Agent,
+    agent: Agent | None,
     direction: str,
     text: str,
     attachments: Iterable[UploadedFile],
@@ -141,7 +145,7 @@ def _create_message(
 
 @transaction.atomic
 def assign_conversation(
-    actor: Agent,
+    actor: Agent | None,
     conversation: Conversation,
     *,
     assignee: Agent | None,

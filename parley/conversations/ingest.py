@@ -15,6 +15,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from parley.automation.hooks import automate_on_commit
 from parley.connectors.base import (
     DeliveryUpdate,
     IdentityLink,
@@ -136,6 +137,8 @@ def _store_message(event: InboundMessage) -> Message | None:
     _note_customer_message(conversation, message, waiting=not event.automatic)
     timeline.message_received(conversation=conversation, message=message)
     _link_named_orders(conversation, customer, event)
+    if not event.automatic:
+        automate_on_commit([message])
     push_conversation_on_commit(conversation, "message")
     return message
 
@@ -497,6 +500,7 @@ def _record_arrivals(batch: _Threading) -> None:
             push_conversation_on_commit(conversation, "message")
     for conversation in batch.created:
         acknowledge_on_commit(batch.channels[conversation.channel_id], conversation)
+    automate_on_commit(batch.messages)
 
 
 def _announce(conversation: Conversation, reopened_from: str | None, created: set[int]) -> None:

@@ -202,6 +202,7 @@ class EntryKind(models.TextChoices):
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
     CUSTOMER_MERGED = "customer_merged", _("Customer profiles merged")
     CUSTOMER_UNMERGED = "customer_unmerged", _("Customer merge undone")
+    RULE_FIRED = "rule_fired", _("Rule fired")
 
 
 class TimelineEntry(models.Model):

@@ -75,7 +75,9 @@ def reply_recorded(*, conversation: Conversation, message: Message) -> TimelineE
     )
 
 
-def note_added(*, conversation: Conversation, message: Message, actor: Agent) -> TimelineEntry:
+def note_added(
+    *, conversation: Conversation, message: Message, actor: Agent | None
+) -> TimelineEntry:
     return _record(conversation, EntryKind.NOTE_ADDED, actor=actor, message=message)
 
 
@@ -100,7 +102,7 @@ def assigned(
 def handed_off(
     *,
     conversation: Conversation,
-    actor: Agent,
+    actor: Agent | None,
     from_agent: Agent | None,
     assignee: Agent | None,
     team: Team | None,
@@ -171,3 +173,7 @@ def customer_unmerged(
     return _record(
         conversation, EntryKind.CUSTOMER_UNMERGED, actor=actor, merge=merge_id, target=target
     )
+
+
+def rule_fired(*, conversation: Conversation, rule: str, did: list[str]) -> TimelineEntry:
+    return _record(conversation, EntryKind.RULE_FIRED, actor_label=f"rule: {rule}", did=did)

@@ -119,6 +119,11 @@ def entry_summary(entry: TimelineEntry) -> str:
             "source": data.get("source", ""),
             "target": data.get("target", ""),
         }
+    if entry.kind == EntryKind.RULE_FIRED:
+        return _("Rule “%(rule)s”: %(did)s") % {
+            "rule": entry.actor_label.removeprefix("rule: "),
+            "did": "; ".join(str(item) for item in data.get("did", [])),
+        }
     if entry.kind == EntryKind.CUSTOMER_UNMERGED:
         return _("%(who)s undid the merge into %(target)s") % {
             "who": who,

@@ -1,0 +1,53 @@
+from django import forms
+from django.contrib import admin
+
+from parley.core.errors import InvalidInput
+
+from .conditions import compile_conditions
+from .effects import compile_actions
+from .models import Rule
+
+
+class RuleForm(forms.ModelForm):
+    """Conditions and actions are checked as the engine will read them."""
+
+    class Meta:
+        model = Rule
+        fields = (
+            "name",
+            "trigger",
+            "conditions",
+            "actions",
+            "position",
+            "stop_processing",
+            "enabled",
+        )
+
+    def clean_conditions(self) -> object:
+        conditions = self.cleaned_data.get("conditions")
+        try:
+            compile_conditions(conditions)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.detail) from None
+        return conditions
+
+    def clean_actions(self) -> object:
+        actions = self.cleaned_data.get("actions")
+        try:
+            compile_actions(actions)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.detail) from None
+        return actions
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    form = RuleForm
+    list_display = ("name", "trigger", "position", "stop_processing", "enabled")
+    list_editable = ("position", "enabled")
+    list_filter = ("trigger", "enabled")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,158 @@
+"""What a rule does when it fires: each action checked when the rule is saved, then carried
+out through the same domain actions an agent's click uses.
+
+    [{"type": "add_tags", "tags": ["refund"]}, {"type": "set_priority", "priority": "high"},
+     {"type": "assign", "team": 3}, {"type": "set_status", "status": "closed"},
+     {"type": "add_note", "text": "…"}, {"type": "auto_reply", "text": "…"}]
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from parley.accounts.models import Agent, Team
+from parley.conversations import actions
+from parley.conversations.models import Conversation, Status
+from parley.core.errors import InvalidInput
+
+from .conditions import PRIORITIES
+
+MAX_ACTIONS = 20
+MAX_TEXT = 5000
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One checked action: `describe` is what the timeline says it did."""
+
+    type: str
+    apply: Callable[[Conversation], object]
+    describe: str
+
+
+def compile_actions(raw: object) -> list[Effect]:
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput("actions: a non-empty list", code="invalid_rule")
+    if len(raw) > MAX_ACTIONS:
+        raise InvalidInput(f"actions: at most {MAX_ACTIONS}", code="invalid_rule")
+    return [_effect(item, f"actions[{i}]") for i, item in enumerate(raw)]
+
+
+def _effect(raw: object, where: str) -> Effect:
+    if not isinstance(raw, dict) or raw.get("type") not in BUILDERS:
+        raise InvalidInput(f"{where}.type: one of {', '.join(BUILDERS)}", code="invalid_rule")
+    return BUILDERS[raw["type"]](raw, where)
+
+
+def _tags(raw: dict, where: str) -> list[str]:
+    tags = raw.get("tags")
+    names = tags if isinstance(tags, list) else []
+    if not names or not all(isinstance(t, str) and t.strip() for t in names):
+        raise InvalidInput(f"{where}.tags: a list of tag names", code="invalid_rule")
+    return [t.strip().lower()[:50] for t in names]
+
+
+def _add_tags(raw: dict, where: str) -> Effect:
+    tags = _tags(raw, where)
+
+    def apply(conversation: Conversation) -> None:
+        current = set(conversation.tags.values_list("name", flat=True))
+        actions.set_tags(None, conversation, current | set(tags))
+
+    return Effect("add_tags", apply, "tagged " + ", ".join(tags))
+
+
+def _remove_tags(raw: dict, where: str) -> Effect:
+    tags = set(_tags(raw, where))
+
+    def apply(conversation: Conversation) -> None:
+        current = set(conversation.tags.values_list("name", flat=True))
+        actions.set_tags(None, conversation, current - tags)
+
+    return Effect("remove_tags", apply, "untagged " + ", ".join(sorted(tags)))
+
+
+def _set_priority(raw: dict, where: str) -> Effect:
+    name = raw.get("priority")
+    if name not in PRIORITIES:
+        raise InvalidInput(f"{where}.priority: one of {', '.join(PRIORITIES)}", code="invalid_rule")
+    rank = PRIORITIES[str(name)]
+    return Effect(
+        "set_priority",
+        lambda conversation: actions.set_priority(None, conversation, rank),
+        f"set priority {name}",
+    )
+
+
+def _set_status(raw: dict, where: str) -> Effect:
+    status = raw.get("status")
+    if status not in Status.values or status == Status.NEW:
+        raise InvalidInput(
+            f"{where}.status: open, pending, resolved or closed", code="invalid_rule"
+        )
+
+    def apply(conversation: Conversation) -> None:
+        if conversation.status != Status.CLOSED:
+            actions.set_status(None, conversation, str(status))
+
+    return Effect("set_status", apply, f"set status {status}")
+
+
+def _assign(raw: dict, where: str) -> Effect:
+    agent_id, team_id = raw.get("agent"), raw.get("team")
+    if agent_id is None and team_id is None:
+        raise InvalidInput(f"{where}: an agent or a team", code="invalid_rule")
+    agent = _row(Agent, agent_id, f"{where}.agent", is_active=True) if agent_id else None
+    team = _row(Team, team_id, f"{where}.team") if team_id else None
+    if agent and team and not agent.teams.filter(pk=team.pk).exists():
+        raise InvalidInput(f"{where}: {agent} is not a member of {team}", code="invalid_rule")
+
+    def apply(conversation: Conversation) -> None:
+        actions.assign_conversation(None, conversation, assignee=agent, team=team)
+
+    return Effect("assign", apply, "assigned to " + " / ".join(str(x) for x in (agent, team) if x))
+
+
+def _add_note(raw: dict, where: str) -> Effect:
+    text = _text(raw, where)
+    return Effect(
+        "add_note",
+        lambda conversation: actions.add_note(None, conversation, text),
+        "added a note",
+    )
+
+
+def _auto_reply(raw: dict, where: str) -> Effect:
+    text = _text(raw, where)
+    # Rules never run for a machine's message (an out-of-office), so this never answers one.
+    return Effect(
+        "auto_reply",
+        lambda conversation: actions.send_automatic_reply(conversation, text, why="rule"),
+        "sent an automatic reply",
+    )
+
+
+def _text(raw: dict, where: str) -> str:
+    text = raw.get("text")
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT or "\x00" in text:
+        raise InvalidInput(f"{where}.text: 1 to {MAX_TEXT} characters", code="invalid_rule")
+    return text.strip()
+
+
+def _row(model: type[Agent] | type[Team], pk: object, where: str, **extra: object):  # type: ignore[no-untyped-def]
+    if isinstance(pk, bool) or not isinstance(pk, int):
+        raise InvalidInput(f"{where}: an id", code="invalid_rule")
+    found = model.objects.filter(pk=pk, **extra).first()
+    if found is None:
+        raise InvalidInput(f"{where}: no such {model.__name__.lower()} {pk}", code="invalid_rule")
+    return found
+
+
+BUILDERS: dict[str, Callable[[dict, str], Effect]] = {
+    "add_tags": _add_tags,
+    "remove_tags": _remove_tags,
+    "set_priority": _set_priority,
+    "set_status": _set_status,
+    "assign": _assign,
+    "add_note": _add_note,
+    "auto_reply": _auto_reply,
+}

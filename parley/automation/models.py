@@ -1,0 +1,36 @@
+"""Rules: when something happens to a conversation, if it matches, then do something."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Trigger(models.TextChoices):
+    CREATED = "created", _("Conversation created")
+    MESSAGE_RECEIVED = "message_received", _("Customer message received")
+
+
+class Rule(models.Model):
+    """`conditions` is a tree ({"all": [...]}, {"any": [...]}, {"not": …} or one test
+    {"field", "op", "value"}); `actions` a list ({"type": "add_tags", "tags": [...]}, …).
+    Both are checked by automation.conditions / automation.effects before they are saved."""
+
+    name = models.CharField(max_length=120)
+    trigger = models.CharField(max_length=24, choices=Trigger.choices)
+    conditions = models.JSONField(default=dict, blank=True)
+    actions = models.JSONField(default=list)
+    # Rules run in this order; a firing rule with stop_processing ends the run.
+    position = models.PositiveIntegerField(default=0)
+    stop_processing = models.BooleanField(default=False)
+    enabled = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,11 +1,12 @@
 """Request and response shapes of the REST API."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
+from parley.automation.models import Rule
 from parley.conversations.models import Conversation, Message, Priority
 from parley.customers.models import Order
 
@@ -338,3 +339,56 @@ class SuggestionOut(Schema):
     reason: str
     evidence: str
     created_at: datetime
+
+
+class RuleIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    trigger: Literal["created", "message_received"]
+    conditions: dict = Field(default_factory=dict)
+    actions: list[dict]
+    position: int = Field(0, ge=0, le=100_000)
+    stop_processing: bool = False
+    enabled: bool = True
+
+
+class RulePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    trigger: Literal["created", "message_received"] | None = None
+    conditions: dict | None = None
+    actions: list[dict] | None = None
+    position: int | None = Field(None, ge=0, le=100_000)
+    stop_processing: bool | None = None
+    enabled: bool | None = None
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    trigger: str
+    conditions: dict
+    actions: list[dict]
+    position: int
+    stop_processing: bool
+    enabled: bool
+
+    @staticmethod
+    def of(rule: Rule) -> "RuleOut":
+        return RuleOut(
+            id=rule.pk,
+            name=rule.name,
+            trigger=rule.trigger,
+            conditions=rule.conditions,
+            actions=rule.actions,
+            position=rule.position,
+            stop_processing=rule.stop_processing,
+            enabled=rule.enabled,
+        )
+
+
+class DryRunIn(Schema):
+    conditions: dict
+
+
+class DryRunOut(Schema):
+    looked_at: int
+    matched: list[int]

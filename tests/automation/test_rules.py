@@ -212,3 +212,35 @@ def test_dry_run_counts_what_would_have_matched(db):
     factories.inbound(api, "Nice shop", sender="f@example.com")
     looked, matched = dry_run({"field": "text", "op": "contains_any", "value": ["refund"]})
     assert looked == 2 and [c.customer.identities.get().value for c in matched] == ["e@example.com"]
+
+
+def test_rules_api_checks_saves_dry_runs_and_deletes(api, agent):
+    from tests.conftest import api_client
+
+    channel = factories.make_channel("api")
+    factories.inbound(channel, "refund please", sender="h@example.com")
+    body = {
+        "name": "Refunds",
+        "trigger": "message_received",
+        "conditions": {"field": "text", "op": "contains_any", "value": ["refund"]},
+        "actions": [{"type": "add_tags", "tags": ["refund"]}],
+    }
+    dry = api.post(
+        "/api/v1/rules/dry-run", {"conditions": body["conditions"]}, content_type="application/json"
+    )
+    assert dry.json()["looked_at"] == 1 and len(dry.json()["matched"]) == 1
+    created = api.post("/api/v1/rules", body, content_type="application/json")
+    assert created.status_code == 201
+    rule_id = created.json()["id"]
+    bad = {**body, "actions": [{"type": "explode"}]}
+    refused = api.post("/api/v1/rules", bad, content_type="application/json")
+    assert refused.status_code == 400 and "actions[0].type" in refused.json()["detail"]
+    off = api.patch(f"/api/v1/rules/{rule_id}", {"enabled": False}, content_type="application/json")
+    assert off.json()["enabled"] is False
+    wrong = api.patch(
+        f"/api/v1/rules/{rule_id}", {"conditions": {"field": "x"}}, content_type="application/json"
+    )
+    assert wrong.status_code == 400
+    assert api_client(agent).get("/api/v1/rules").status_code == 403
+    assert api.delete(f"/api/v1/rules/{rule_id}").status_code == 204
+    assert api.get("/api/v1/rules").json() == []

@@ -52,22 +52,25 @@ class Facts:
 
 
 Test = Callable[[Facts], bool]
-# field → (kind of value, getter)
-FIELDS: dict[str, tuple[str, Callable[[Facts], object]]] = {
-    "channel_kind": ("choice", lambda f: f.channel_kind),
-    "channel": ("id", lambda f: f.channel_id),
-    "text": ("text", lambda f: f.text),
-    "is_comment": ("bool", lambda f: f.is_comment),
-    "status": ("choice", lambda f: f.status),
-    "priority": ("priority", lambda f: f.priority),
-    "assignee": ("id", lambda f: f.assignee_id),
-    "team": ("id", lambda f: f.team_id),
-    "tags": ("set", lambda f: f.tags),
-    "customer_vip": ("bool", lambda f: f.customer_vip),
-    "customer_tags": ("set", lambda f: f.customer_tags),
-    "order_count": ("number", lambda f: f.order_count),
-    "lifetime_value": ("number", lambda f: f.lifetime_value),
+# field → (kind of value, the Facts attribute it reads)
+FIELDS: dict[str, tuple[str, str]] = {
+    "channel_kind": ("choice", "channel_kind"),
+    "channel": ("id", "channel_id"),
+    "text": ("text", "text"),
+    "is_comment": ("bool", "is_comment"),
+    "status": ("choice", "status"),
+    "priority": ("priority", "priority"),
+    "assignee": ("id", "assignee_id"),
+    "team": ("id", "team_id"),
+    "tags": ("set", "tags"),
+    "customer_vip": ("bool", "customer_vip"),
+    "customer_tags": ("set", "customer_tags"),
+    "order_count": ("number", "order_count"),
+    "lifetime_value": ("number", "lifetime_value"),
 }
+# Tests run cheapest first inside all/any: a channel check settles most rules before any
+# text is searched.
+COST = {"text": 2, "matches": 3}
 OPS: dict[str, tuple[str, ...]] = {
     "choice": ("is", "is_not", "in", "not_in"),
     "id": ("is", "is_not", "in", "not_in", "is_set", "is_not_set"),
@@ -98,12 +101,14 @@ def _node(raw: object, where: str, depth: int, counter: list[int]) -> Test:
             items = raw[group]
             if not isinstance(items, list) or not items or len(raw) != 1:
                 raise InvalidInput(f"{where}.{group}: a non-empty list", code="invalid_rule")
-            tests = [
-                _node(item, f"{where}.{group}[{i}]", depth + 1, counter)
-                for i, item in enumerate(items)
-            ]
-            combine = all if group == "all" else any
-            return lambda facts: combine(test(facts) for test in tests)
+            tests = sorted(
+                (
+                    _node(item, f"{where}.{group}[{i}]", depth + 1, counter)
+                    for i, item in enumerate(items)
+                ),
+                key=lambda test: getattr(test, "cost", 1),
+            )
+            return _all(tests) if group == "all" else _any(tests)
     if "not" in raw:
         inner = _node(raw["not"], f"{where}.not", depth + 1, counter)
         return lambda facts: not inner(facts)
@@ -113,20 +118,48 @@ def _node(raw: object, where: str, depth: int, counter: list[int]) -> Test:
     return _leaf(raw, where)
 
 
+# all()/any() over a generator cost twice as much as these loops (bench/rules.py): a
+# message meets every active rule, so this is the inner loop of automation.
+def _all(tests: list[Test]) -> Test:
+    def test(facts: Facts) -> bool:
+        for one in tests:  # noqa: SIM110
+            if not one(facts):
+                return False
+        return True
+
+    return test
+
+
+def _any(tests: list[Test]) -> Test:
+    def test(facts: Facts) -> bool:
+        for one in tests:  # noqa: SIM110
+            if one(facts):
+                return True
+        return False
+
+    test.cost = max(getattr(one, "cost", 1) for one in tests)  # type: ignore[attr-defined]
+    return test
+
+
 def _leaf(raw: dict, where: str) -> Test:
     name, op, value = raw.get("field"), raw.get("op"), raw.get("value")
     if name not in FIELDS:
         raise InvalidInput(
             f"{where}.field: one of {', '.join(FIELDS)} (got {name!r})", code="invalid_rule"
         )
-    kind, get = FIELDS[name]
+    kind, attribute = FIELDS[name]
     if op not in OPS[kind]:
         raise InvalidInput(
             f"{where}.op: for {name}, one of {', '.join(OPS[kind])} (got {op!r})",
             code="invalid_rule",
         )
     check = BUILDERS[kind](op, value, f"{where}.value")
-    return lambda facts: check(get(facts))
+
+    def test(facts: Facts) -> bool:
+        return check(getattr(facts, attribute))
+
+    test.cost = COST.get(op, COST.get(kind, 1))  # type: ignore[attr-defined]
+    return test
 
 
 def _texts(value: object, where: str) -> list[str]:
@@ -151,11 +184,18 @@ def _text_test(op: str, value: object, where: str) -> Callable[[object], bool]:
             ) from None
         return lambda text: pattern.search(str(text)[:MAX_TEXT]) is not None
     words = _texts(value, where)
+
+    def contains_any(text: object) -> bool:
+        for word in words:  # noqa: SIM110
+            if word in text:  # type: ignore[operator]
+                return True
+        return False
+
     if op == "contains_any":
-        return lambda text: any(word in str(text) for word in words)
+        return contains_any
     if op == "contains_all":
-        return lambda text: all(word in str(text) for word in words)
-    return lambda text: not any(word in str(text) for word in words)
+        return lambda text: all(word in text for word in words)  # type: ignore[operator]
+    return lambda text: not contains_any(text)
 
 
 def _choice_test(op: str, value: object, where: str) -> Callable[[object], bool]:

@@ -20,3 +20,15 @@ def save_rule(agent: Agent, rule: Rule | None, **fields: object) -> Rule:
     compile_actions(rule.actions)
     rule.save()
     return rule
+
+
+@transaction.atomic
+def switch_rule(agent: Agent, rule: Rule, *, enabled: bool) -> Rule:
+    rule.enabled = enabled
+    rule.save(update_fields=["enabled", "updated_at"])
+    return rule
+
+
+@transaction.atomic
+def delete_rule(rule: Rule) -> None:
+    rule.delete()

@@ -114,3 +114,92 @@ class CustomerFactsForm(forms.Form):
             "language": data["language"] or None,
             "tags": data["tags"] or None,
         }
+
+
+CONDITION_ROWS = 5
+ACTION_ROWS = 4
+RULE_FIELDS = [
+    ("", "—"),
+    ("text", _("Message text")),
+    ("channel_kind", _("Channel kind")),
+    ("channel", _("Channel")),
+    ("is_comment", _("Is a comment")),
+    ("status", _("Status")),
+    ("priority", _("Priority")),
+    ("assignee", _("Assignee")),
+    ("team", _("Team")),
+    ("tags", _("Tags")),
+    ("customer_vip", _("Customer is VIP")),
+    ("customer_tags", _("Customer tags")),
+    ("order_count", _("Customer's orders")),
+    ("lifetime_value", _("Customer's lifetime value")),
+]
+RULE_OPS = [
+    ("contains_any", _("contains any of")),
+    ("contains_all", _("contains all of")),
+    ("contains_none", _("contains none of")),
+    ("matches", _("matches the pattern")),
+    ("is", _("is")),
+    ("is_not", _("is not")),
+    ("in", _("is one of")),
+    ("not_in", _("is none of")),
+    ("is_set", _("is set")),
+    ("is_not_set", _("is not set")),
+    ("at_least", _("is at least")),
+    ("at_most", _("is at most")),
+    ("includes_any", _("include any of")),
+    ("includes_all", _("include all of")),
+    ("excludes", _("include none of")),
+    ("eq", "="),
+    ("gt", ">"),
+    ("gte", "≥"),
+    ("lt", "<"),
+    ("lte", "≤"),
+]
+RULE_ACTIONS = [
+    ("", "—"),
+    ("add_tags", _("Add tags")),
+    ("remove_tags", _("Remove tags")),
+    ("set_priority", _("Set priority")),
+    ("set_status", _("Set status")),
+    ("assign_team", _("Assign to team")),
+    ("assign_agent", _("Assign to agent")),
+    ("add_note", _("Add an internal note")),
+    ("auto_reply", _("Send an automatic reply")),
+]
+
+
+class RuleBuilderForm(forms.Form):
+    """A rule as rows anyone can fill in: what to look at, how to compare, what value."""
+
+    name = forms.CharField(max_length=120)
+    trigger = forms.ChoiceField(
+        choices=[
+            ("message_received", _("A customer message arrives")),
+            ("created", _("A conversation is created")),
+        ]
+    )
+    match = forms.ChoiceField(
+        choices=[("all", _("all of these are true")), ("any", _("any of these is true"))]
+    )
+    position = forms.IntegerField(min_value=0, max_value=100_000, initial=0)
+    stop_processing = forms.BooleanField(required=False)
+    enabled = forms.BooleanField(required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for n in range(CONDITION_ROWS):
+            self.fields[f"field_{n}"] = forms.ChoiceField(choices=RULE_FIELDS, required=False)
+            self.fields[f"op_{n}"] = forms.ChoiceField(choices=RULE_OPS, required=False)
+            self.fields[f"value_{n}"] = forms.CharField(max_length=2000, required=False)
+        for n in range(ACTION_ROWS):
+            self.fields[f"action_{n}"] = forms.ChoiceField(choices=RULE_ACTIONS, required=False)
+            self.fields[f"action_value_{n}"] = forms.CharField(max_length=5000, required=False)
+
+    def condition_rows(self) -> list[tuple]:
+        return [
+            (self[f"field_{n}"], self[f"op_{n}"], self[f"value_{n}"]) for n in range(CONDITION_ROWS)
+        ]
+
+    def action_rows(self) -> list[tuple]:
+        return [(self[f"action_{n}"], self[f"action_value_{n}"]) for n in range(ACTION_ROWS)]

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import conversation, customers, inbox
+from .views import conversation, customers, inbox, rules
 from .views.auth import LoginView
 
 urlpatterns = [
@@ -17,6 +17,11 @@ urlpatterns = [
     path("c/<int:conversation_id>/assign/", conversation.assign, name="conversation_assign"),
     path("c/<int:conversation_id>/update/", conversation.update, name="conversation_update"),
     path("attachments/<int:attachment_id>/", conversation.attachment, name="attachment"),
+    path("settings/rules/", rules.rule_list, name="rules"),
+    path("settings/rules/new/", rules.rule_edit, name="rule_new"),
+    path("settings/rules/<int:rule_id>/", rules.rule_edit, name="rule_edit"),
+    path("settings/rules/<int:rule_id>/switch/", rules.rule_switch, name="rule_switch"),
+    path("settings/rules/<int:rule_id>/delete/", rules.rule_delete, name="rule_delete"),
     path("customers/duplicates/", customers.duplicates, name="duplicates"),
     path("customers/duplicates/scan/", customers.scan, name="duplicates_scan"),
     path("customers/suggestions/<int:suggestion_id>/dismiss/", customers.dismiss, name="dismiss"),

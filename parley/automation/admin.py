@@ -3,9 +3,10 @@ from django.contrib import admin
 
 from parley.core.errors import InvalidInput
 
+from .business_time import schedule_from
 from .conditions import compile_conditions
 from .effects import compile_actions
-from .models import Rule
+from .models import BusinessHours, Rule
 
 
 class RuleForm(forms.ModelForm):
@@ -51,3 +52,29 @@ class RuleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class BusinessHoursForm(forms.ModelForm):
+    class Meta:
+        model = BusinessHours
+        fields = ("name", "team", "time_zone", "week", "holidays")
+        help_texts = {
+            "team": "Leave empty for the workspace's default hours.",
+            "week": '{"mon": [["09:00", "18:00"]], …}; a period ending before it starts '
+            "runs over midnight.",
+            "holidays": '["2026-12-25", …]',
+        }
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        try:
+            schedule_from(data.get("time_zone", ""), data.get("week"), data.get("holidays") or [])
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.detail) from None
+        return data
+
+
+@admin.register(BusinessHours)
+class BusinessHoursAdmin(admin.ModelAdmin):
+    form = BusinessHoursForm
+    list_display = ("name", "team", "time_zone")

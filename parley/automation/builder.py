@@ -69,6 +69,8 @@ def _test(row: Row, n: int) -> dict:
         value = str(value).lower() in ("yes", "true", "1", "예")
     elif kind == "number":
         value = _number(str(value), where)
+    elif kind == "hours":
+        value = str(value).lower()
     elif row.op in LIST_OPS:
         value = _words(row.value)
     return {"field": row.name, "op": row.op, "value": value}

@@ -49,6 +49,8 @@ class Facts:
     customer_tags: set[str] = field(default_factory=set)
     order_count: int = 0
     lifetime_value: Decimal = Decimal(0)
+    # "open" / "closed" by the team's business hours (open when none are set).
+    hours: str = "open"
 
 
 Test = Callable[[Facts], bool]
@@ -67,6 +69,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "customer_tags": ("set", "customer_tags"),
     "order_count": ("number", "order_count"),
     "lifetime_value": ("number", "lifetime_value"),
+    "business_hours": ("hours", "hours"),
 }
 # Tests run cheapest first inside all/any: a channel check settles most rules before any
 # text is searched.
@@ -79,6 +82,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "priority": ("is", "is_not", "at_least", "at_most"),
     "set": ("includes_any", "includes_all", "excludes"),
     "number": ("eq", "gt", "gte", "lt", "lte"),
+    "hours": ("is",),
 }
 
 
@@ -263,6 +267,12 @@ def _number_test(op: str, value: object, where: str) -> Callable[[object], bool]
     return lambda v: compare(Decimal(str(v)))
 
 
+def _hours_test(op: str, value: object, where: str) -> Callable[[object], bool]:
+    if value not in ("open", "closed"):
+        raise InvalidInput(f"{where}: open or closed", code="invalid_rule")
+    return lambda v: v == value
+
+
 def _as_set(value: object) -> set[str]:
     return value if isinstance(value, set) else set()
 
@@ -275,4 +285,5 @@ BUILDERS: dict[str, Callable[[str, object, str], Callable[[object], bool]]] = {
     "priority": _priority_test,
     "set": _set_test,
     "number": _number_test,
+    "hours": _hours_test,
 }

@@ -19,6 +19,7 @@ from parley.core.errors import InvalidInput, ParleyError
 
 from .conditions import Facts, Test, compile_conditions, fold
 from .effects import Effect, compile_actions
+from .hours import open_now
 from .models import Rule
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def facts_for(conversation: Conversation, message: Message | None) -> Facts:
         customer_tags={str(t).lower() for t in tags} if isinstance(tags, list) else set(),
         order_count=len(totals),
         lifetime_value=sum(totals, Decimal(0)),
+        hours="open" if open_now(conversation) else "closed",
     )
 
 

@@ -34,3 +34,25 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BusinessHours(models.Model):
+    """When a team answers: a week of opening periods in a time zone, and holidays (see
+    automation.business_time). Hours without a team are the workspace's default."""
+
+    name = models.CharField(max_length=120)
+    team = models.OneToOneField(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="hours"
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # {"mon": [["09:00", "18:00"]], …}
+    week = models.JSONField(default=dict)
+    # ["2026-12-25", …]
+    holidays = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["team__name", "id"]
+        verbose_name_plural = "business hours"
+
+    def __str__(self) -> str:
+        return self.name

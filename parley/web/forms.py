@@ -133,6 +133,7 @@ RULE_FIELDS = [
     ("customer_tags", _("Customer tags")),
     ("order_count", _("Customer's orders")),
     ("lifetime_value", _("Customer's lifetime value")),
+    ("business_hours", _("Business hours (open, closed)")),
 ]
 RULE_OPS = [
     ("contains_any", _("contains any of")),

@@ -244,3 +244,28 @@ def test_rules_api_checks_saves_dry_runs_and_deletes(api, agent):
     assert api_client(agent).get("/api/v1/rules").status_code == 403
     assert api.delete(f"/api/v1/rules/{rule_id}").status_code == 204
     assert api.get("/api/v1/rules").json() == []
+
+
+def test_outside_business_hours_rules(db, commit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.automation.models import BusinessHours
+
+    today = timezone.now().date()
+    closed_days = [(today + timedelta(days=d)).isoformat() for d in (-1, 0, 1)]
+    BusinessHours.objects.create(
+        name="Office", time_zone="UTC", week={"mon": [["09:00", "18:00"]]}, holidays=closed_days
+    )
+    Rule.objects.create(
+        name="After hours", trigger="created",
+        conditions={"field": "business_hours", "op": "is", "value": "closed"},
+        actions=[{"type": "auto_reply", "text": "We are closed; we answer tomorrow."}],
+    )  # fmt: skip
+    with commit():
+        conversation = factories.inbound(factories.make_channel("api"), "Hello?").conversation
+    reply = conversation.messages.get(direction=Direction.OUTBOUND)
+    assert reply.text == "We are closed; we answer tomorrow."
+    with pytest.raises(InvalidInput, match="open or closed"):
+        compile_conditions({"field": "business_hours", "op": "is", "value": "lunch"})

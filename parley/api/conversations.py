@@ -22,6 +22,7 @@ from .schemas import (
     MessageOut,
     MessagePage,
     QueryText,
+    ReplyIn,
     TextIn,
 )
 
@@ -97,10 +98,13 @@ def list_messages(
 
 
 @router.post("/conversations/{conversation_id}/reply", response={201: MessageOut})
-def reply(request: HttpRequest, conversation_id: int, body: TextIn):
+def reply(request: HttpRequest, conversation_id: int, body: ReplyIn):
     agent = agent_of(request)
     conversation = access_conversation(agent, conversation_id)
-    return Status(201, MessageOut.of(actions.send_reply(agent, conversation, body.text)))
+    sent = actions.send_reply(
+        agent, conversation, body.text, unless_newer_than=body.unless_newer_than
+    )
+    return Status(201, MessageOut.of(sent))
 
 
 @router.post("/conversations/{conversation_id}/notes", response={201: MessageOut})

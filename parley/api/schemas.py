@@ -138,6 +138,16 @@ class TextIn(Schema):
     text: str = Field(min_length=1, max_length=100_000)
 
 
+class ReplyIn(TextIn):
+    unless_newer_than: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_ID,
+        description="The newest message id you have read: the reply is refused (409, "
+        "newer_messages) if the customer or another agent wrote after it.",
+    )
+
+
 class IdentityOut(Schema):
     kind: str
     value: str

@@ -8,11 +8,12 @@ from collections.abc import Iterable
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from parley.accounts.models import Agent, Team
 from parley.connectors.windows import fill_template
-from parley.core.errors import InvalidInput
+from parley.core.errors import Conflict, InvalidInput
 from parley.core.oncommit import enqueue_on_commit
 from parley.core.text import sanitize_html, storable, text_to_html
 from parley.realtime.push import push_conversation_on_commit
@@ -31,6 +32,32 @@ from .models import (
 )
 
 
+class NewerMessages(Conflict):
+    """The customer or another agent wrote since the agent last looked: `messages` are the
+    ones they have not seen."""
+
+    code = "newer_messages"
+
+    def __init__(self, messages: list[Message]) -> None:
+        super().__init__(f"{len(messages)} newer message(s) since you opened the conversation")
+        self.messages = messages
+
+
+def newer_messages(conversation: Conversation, agent: Agent, seen: int) -> list[Message]:
+    """What a reply written after message `seen` would talk past: customer messages and
+    other people's replies (one's own and notes do not count)."""
+    found = (
+        conversation.messages.filter(pk__gt=seen)
+        .filter(Q(direction=Direction.INBOUND) | Q(direction=Direction.OUTBOUND))
+        .exclude(author=agent)
+        .select_related("author")
+        .order_by("pk")
+    )
+    # Parley's own automatic replies answer nobody (filtered here: a JSON key that is
+    # absent compares as NULL in SQL).
+    return [message for message in found if not (message.details or {}).get("automatic")]
+
+
 @transaction.atomic
 def send_reply(
     agent: Agent,
@@ -39,10 +66,17 @@ def send_reply(
     attachments: Iterable[UploadedFile] = (),
     *,
     details: dict | None = None,
+    unless_newer_than: int | None = None,
 ) -> Message:
-    """`details` carries the composer's channel-specific choices (see OutboundMessage)."""
+    """`details` carries the composer's channel-specific choices (see OutboundMessage).
+    With `unless_newer_than`, nothing is sent when the customer or another agent wrote
+    after that message: NewerMessages lists what arrived."""
     from .tasks import deliver_message
 
+    if unless_newer_than is not None:
+        newer = newer_messages(conversation, agent, unless_newer_than)
+        if newer:
+            raise NewerMessages(newer)
     message = _create_message(conversation, agent, Direction.OUTBOUND, text, attachments)
     if details:
         message.details = details

@@ -47,6 +47,10 @@ class ComposeForm(forms.Form):
     template = forms.IntegerField(required=False, min_value=1)
     # Email: who is copied (comma-separated); absent for other channels.
     cc = forms.CharField(max_length=2000, required=False)
+    # The newest message the agent had on screen, and "send anyway" after a warning that
+    # something newer arrived meanwhile.
+    seen = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+    confirm = forms.BooleanField(required=False)
 
     def clean_cc(self) -> list[str] | None:
         if "cc" not in self.data:

@@ -179,3 +179,21 @@ def test_a_revoked_or_wrong_token_is_401(client, conversations):
 
     assert response.status_code == 401
     assert response.json() == {"code": "unauthenticated", "detail": "a valid API token is required"}
+
+
+def test_a_reply_can_refuse_to_talk_past_newer_messages(api, api_channel):
+    from tests.factories import inbound
+
+    first = inbound(api_channel, "Is it in stock?", sender="q@example.com")
+    conversation = first.conversation
+    inbound(api_channel, "Never mind, found it", sender="q@example.com")
+    url = f"/api/v1/conversations/{conversation.pk}/reply"
+    refused = api.post(
+        url, {"text": "Yes!", "unless_newer_than": first.pk}, content_type="application/json"
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "newer_messages"
+    latest = conversation.messages.order_by("-pk").first().pk
+    sent = api.post(
+        url, {"text": "Great!", "unless_newer_than": latest}, content_type="application/json"
+    )
+    assert sent.status_code == 201

@@ -234,3 +234,44 @@ def test_repeated_wrong_passwords_lock_the_login_out(client, agent):
     assert locked.status_code == 429
     assert b"Too many failed" in locked.content
     assert "_auth_user_id" not in client.session
+
+
+def test_a_reply_written_past_a_newer_message_asks_first(web, agent, api_channel, conversation):
+    from parley.conversations.models import Message
+
+    page = web.get(f"/c/{conversation.pk}/").content.decode()
+    seen = int(page.split('name="seen" value="')[1].split('"')[0])
+    inbound(api_channel, "Actually, make it the blue one!", name="Ann")
+    answer = web.post(
+        f"/c/{conversation.pk}/reply/",
+        {"mode": "reply", "text": "Sending the red one.", "seen": seen},
+    )
+    assert answer.status_code == 409
+    shown = answer.content.decode()
+    assert "While you were writing:" in shown and "make it the blue one" in shown
+    assert "Sending the red one." in shown and 'name="confirm"' in shown
+    assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()
+
+    # Another agent's reply counts too; the agent's own notes do not.
+    other = make_agent(name="Bea")
+    from parley.conversations.actions import add_note, send_reply
+
+    latest = conversation.messages.order_by("-pk").first().pk
+    add_note(agent, conversation, "checking stock")
+    assert (
+        web.post(
+            f"/c/{conversation.pk}/reply/", {"mode": "reply", "text": "Blue it is.", "seen": latest}
+        ).status_code
+        == 302
+    )
+    send_reply(other, conversation, "I already told them!")
+    again = web.post(
+        f"/c/{conversation.pk}/reply/", {"mode": "reply", "text": "Blue!", "seen": latest}
+    )
+    assert again.status_code == 409 and "I already told them!" in again.content.decode()
+    sent = web.post(
+        f"/c/{conversation.pk}/reply/",
+        {"mode": "reply", "text": "Blue!", "seen": latest, "confirm": "on"},
+    )
+    assert sent.status_code == 302
+    assert Message.objects.filter(direction=Direction.OUTBOUND, text="Blue!").exists()

@@ -63,6 +63,18 @@ def conversation_context(agent: Agent, conversation: Conversation) -> dict:
 def detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = _load(request, conversation_id)
     refresh_customer_orders(conversation.customer)  # shown on the next push or visit
+    return _page(request, conversation, ComposeForm(initial={"mode": "reply"}))
+
+
+def _page(
+    request: HttpRequest,
+    conversation: Conversation,
+    compose: ComposeForm,
+    *,
+    newer: list | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The conversation page; after a refused reply, with the draft and what arrived."""
     context = conversation_context(request.user, conversation)  # type: ignore[arg-type]
     options = reply_options(
         conversation.channel, conversation.thread_ref, conversation.last_customer_message_at
@@ -71,13 +83,15 @@ def detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
         options=options,
         template_defaults=[conversation.customer.name, conversation.reference],
         cc=_default_cc(conversation),
-        compose=ComposeForm(initial={"mode": "reply"}),
+        compose=compose,
+        newer=newer,
+        seen=conversation.messages.order_by("-pk").values_list("pk", flat=True).first() or 0,
         statuses=Status.choices,
         priorities=Priority.choices,
         agents=Agent.objects.filter(is_active=True),
         teams=Team.objects.all(),
     )
-    return render(request, "web/conversation.html", context)
+    return render(request, "web/conversation.html", context, status=status)
 
 
 def _default_cc(conversation: Conversation) -> str | None:
@@ -109,6 +123,9 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
         return redirect("conversation", conversation_id)
     try:
         _send(request.user, conversation, form.cleaned_data, request.POST)  # type: ignore[arg-type]
+    except actions.NewerMessages as exc:
+        draft = ComposeForm(initial={**form.cleaned_data, "confirm": True})
+        return _page(request, conversation, draft, newer=exc.messages, status=409)
     except ParleyError as exc:
         messages.error(request, exc.detail)
     return redirect("conversation", conversation_id)
@@ -127,7 +144,15 @@ def _send(agent: Agent, conversation: Conversation, data: dict, post: QueryDict)
             details["comment_reply"] = data["comment_reply"]
         if data["cc"] is not None and conversation.channel.kind == ChannelKind.EMAIL:
             details["cc"] = data["cc"]
-        actions.send_reply(agent, conversation, data["text"], files, details=details or None)
+        seen = None if data["confirm"] else data["seen"]
+        actions.send_reply(
+            agent,
+            conversation,
+            data["text"],
+            files,
+            details=details or None,
+            unless_newer_than=seen,
+        )
 
 
 @login_required

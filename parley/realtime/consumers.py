@@ -4,6 +4,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import groups
+from .activity import announce_activity
 from .presence import answer_ping
 
 
@@ -31,14 +32,19 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(name, self.channel_name)
 
     async def receive_json(self, content: dict, **kwargs: object) -> None:
-        # The one thing an agent's page sends: "I am typing a reply in conversation N".
-        if isinstance(content, dict) and content.get("type") == "typing":
+        # What an agent's page sends: "I am viewing / typing in conversation N".
+        if not isinstance(content, dict) or content.get("type") not in ("typing", "viewing"):
+            return
+        agent, conversation_id = self.scope["user"], content.get("conversation_id")
+        if content["type"] == "typing":
             from parley.connectors.chat.consumer import relay_agent_typing
 
-            await relay_agent_typing(self.scope["user"], content.get("conversation_id"))
+            await relay_agent_typing(agent, conversation_id)
+        await announce_activity(agent, conversation_id, content["type"])
 
     async def presence_ping(self, event: dict) -> None:
         await answer_ping(self.channel_layer, event)
 
     async def push(self, event: dict) -> None:
-        await self.send_json({"kind": event["kind"], "conversation_id": event["conversation_id"]})
+        fields = ("kind", "conversation_id", "agent_id", "agent")
+        await self.send_json({name: event[name] for name in fields if name in event})

@@ -1,7 +1,8 @@
 """Pushes tell connected agents that a conversation changed; their pages refetch what they show.
 
-Pushes carry ids only, never message text, so a push can never leak a note or a conversation
-to someone who may not see it: the refetch goes through the same access checks as a reload.
+Pushes carry ids only (and, for an agent's presence, that agent's name), never message text,
+so a push can never leak a note or a conversation to someone who may not see it: the refetch
+goes through the same access checks as a reload.
 """
 
 import logging

@@ -331,3 +331,19 @@ def test_a_reply_confirmed_while_the_page_loads_shows_as_sent_without_reload(
     expect(reply).to_be_visible()
     expect_live(page)
     expect(reply.locator(".delivery")).to_have_text("Sent", timeout=2_000)
+
+
+def test_agents_see_who_else_is_viewing_and_typing(new_page, workspace):
+    ann = workspace.customers["Ann Archer"]
+    ada, bea = new_page(), new_page()
+    open_conversation(ada, workspace.admin, ann)
+    open_conversation(bea, workspace.bea, ann)
+
+    expect(ada.locator("#colleagues")).to_contain_text("Bea Berg is viewing", timeout=LIVE_TIMEOUT)
+    expect(bea.locator("#colleagues")).to_contain_text("Ada Admin is viewing", timeout=LIVE_TIMEOUT)
+    bea.locator("#composer textarea").press_sequentially("We are on it")
+    expect(ada.locator(".colleague.typing")).to_have_text(
+        "Bea Berg is typing…", timeout=LIVE_TIMEOUT
+    )
+    # Nobody is shown to themselves.
+    expect(ada.locator("#colleagues")).not_to_contain_text("Ada Admin")

@@ -41,14 +41,24 @@ if (page === "inbox") {
 } else if (page === "conversation") {
   const id = Number(document.body.dataset.conversationId);
   const refresh = debounce(() => refetch("live"), 100);
+  const me = Number(document.body.dataset.agentId);
   const live = connectLive({
     onPush: (push) => {
       if (push.conversation_id !== id) return;
       if (push.kind === "typing") showTyping();
-      else refresh();
+      else if (push.kind.startsWith("agent_")) {
+        // A colleague who just arrived hears that we are here too.
+        if (push.agent_id !== me && showColleague(push)) {
+          live.send({ type: "viewing", conversation_id: id });
+        }
+      } else refresh();
     },
-    onConnect: refresh,
+    onConnect: () => {
+      refresh();
+      live.send({ type: "viewing", conversation_id: id });
+    },
   });
+  setInterval(() => live.send({ type: "viewing", conversation_id: id }), 20000);
   installComposer({ onTyping: () => live.send({ type: "typing", conversation_id: id }) });
 }
 
@@ -61,5 +71,40 @@ function showTyping() {
   clearTimeout(typingTimer);
   typingTimer = setTimeout(() => (note.hidden = true), 4000);
 }
+
+// "Bea is viewing" / "Bea is typing…": other agents on this conversation, for as long as
+// their pages keep saying so (viewing every 20 s, typing every 2 s).
+const colleagues = new Map();
+// Records the colleague; true when they were not shown before.
+function showColleague(push) {
+  const typing = push.kind === "agent_typing";
+  const known = colleagues.get(push.agent_id);
+  const arrived = !known || known.until < Date.now();
+  colleagues.set(push.agent_id, {
+    name: push.agent,
+    typingUntil: typing ? Date.now() + 5000 : colleagues.get(push.agent_id)?.typingUntil || 0,
+    until: Date.now() + 45000,
+  });
+  drawColleagues();
+  return arrived;
+}
+
+function drawColleagues() {
+  const list = document.getElementById("colleagues");
+  if (!list) return;
+  const now = Date.now();
+  const here = [...colleagues.values()].filter((c) => c.until > now);
+  list.replaceChildren(
+    ...here.map((c) => {
+      const item = document.createElement("li");
+      const typing = c.typingUntil > now;
+      item.className = typing ? "colleague typing" : "colleague";
+      item.textContent = `${c.name} ${typing ? list.dataset.typing : list.dataset.viewing}`;
+      return item;
+    }),
+  );
+  list.hidden = here.length === 0;
+}
+setInterval(drawColleagues, 1000);
 
 installShortcuts(page);

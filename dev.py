@@ -3,8 +3,9 @@
 
 python3 dev.py up     install into .venv, migrate var/parley.sqlite3, load the demo
                       workspace, and serve web + worker on http://127.0.0.1:8000
-python3 dev.py test   install the dev dependencies and run the whole test suite
-                      (extra arguments go to pytest)
+python3 dev.py test   install the dev dependencies and run the whole test suite, in up
+                      to 4 parallel workers (extra arguments go to pytest; "-n 0"
+                      runs it in one process)
 """
 
 import os
@@ -52,7 +53,8 @@ def main() -> None:
         os.execv(BIN / "parley", [str(BIN / "parley"), "up", *rest])  # noqa: S606
     elif action == "test":
         ensure_venv("[dev]")
-        run([str(BIN / "python"), "-m", "pytest", *rest])
+        workers = [] if "-n" in rest else ["-n", str(min(4, os.cpu_count() or 1))]
+        run([str(BIN / "python"), "-m", "pytest", *workers, *rest])
     else:
         sys.exit(__doc__)
 

@@ -4,8 +4,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from parley.conversations.access import access_customer, visible_customers
-from parley.core.errors import InvalidInput
+from parley.accounts.models import Agent
+from parley.conversations.access import access_customer, can_merge, visible_customers
+from parley.core.errors import InvalidInput, PermissionDenied
 from parley.customers.actions import update_customer
 from parley.customers.duplicates import likely_duplicates
 from parley.customers.imports import import_orders_csv
@@ -111,7 +112,17 @@ def import_orders(request: HttpRequest):
 
 def _merge_parties(request: HttpRequest, body: MergeIn) -> tuple[Customer, list[Customer]]:
     agent = agent_of(request)
-    return access_customer(agent, body.target), [access_customer(agent, i) for i in body.sources]
+    target = access_customer(agent, body.target)
+    sources = [access_customer(agent, i) for i in body.sources]
+    _may_merge(agent, [target, *sources])
+    return target, sources
+
+
+def _may_merge(agent: Agent, customers: list[Customer]) -> None:
+    if not can_merge(agent, customers):
+        raise PermissionDenied(
+            "merging needs someone who may see all these profiles' conversations"
+        )
 
 
 @router.post("/merges/preview", response=MergePreviewOut)
@@ -138,7 +149,7 @@ def merge(request: HttpRequest, body: MergeIn):
 def undo_merge(request: HttpRequest, merge_id: Id):
     agent = agent_of(request)
     record = get_or_404(CustomerMerge, merge_id, "merge")
-    access_customer(agent, record.target_id)
+    _may_merge(agent, [access_customer(agent, record.target_id)])
     unmerge_customers(agent, record)
     record.refresh_from_db()
     return _merge_out(record)

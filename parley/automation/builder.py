@@ -5,6 +5,7 @@ channels by name; the rule stores their ids.
 A rule the rows cannot show (nested groups) is edited as JSON instead.
 """
 
+import math
 from dataclasses import dataclass
 
 from parley.accounts.models import Agent, Team
@@ -93,9 +94,12 @@ def _id_of(field: str, name: str, where: str) -> int:
 
 def _number(value: str, where: str) -> float:
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise InvalidInput(f"{where}: a number", code="invalid_rule") from None
+        number = math.nan
+    if not math.isfinite(number):
+        raise InvalidInput(f"{where}: a number", code="invalid_rule")
+    return number
 
 
 def _action(row: Row, n: int) -> dict:

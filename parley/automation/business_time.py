@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from parley.core.errors import InvalidInput
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# How far ahead to look for open time before giving up (a schedule open once a year).
+# How long a stretch without any opening (holidays on every open day) ends the search.
 HORIZON_DAYS = 800
 
 
@@ -58,9 +58,12 @@ def _periods(raw: object, day: str) -> Iterator[tuple[time, time]]:
 
 def _time(value: object, day: str) -> time:
     try:
-        return time.fromisoformat(str(value))
+        parsed = time.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput(f"week.{day}: not a time: {value!r}", code="invalid_hours") from None
+        parsed = None
+    if parsed is None or parsed.tzinfo is not None:  # "09:00Z": the zone is the schedule's
+        raise InvalidInput(f"week.{day}: not a time: {value!r}", code="invalid_hours")
+    return parsed
 
 
 def _dates(raw: object) -> Iterator[date]:
@@ -97,8 +100,12 @@ def _periods_from(schedule: Schedule, moment: datetime) -> Iterator[tuple[dateti
     shift running into the next morning's opening)."""
     day = moment.astimezone(schedule.zone).date() - timedelta(days=1)
     pending: tuple[datetime, datetime] | None = None
-    for offset in range(HORIZON_DAYS):
-        for opened, closed in sorted(periods_on(schedule, day + timedelta(days=offset))):
+    idle = 0
+    while idle < HORIZON_DAYS:
+        periods = sorted(periods_on(schedule, day))
+        day += timedelta(days=1)
+        idle = 0 if periods else idle + 1
+        for opened, closed in periods:
             if pending is not None and opened <= pending[1]:
                 pending = (pending[0], max(pending[1], closed))
                 continue

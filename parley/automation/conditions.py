@@ -9,17 +9,23 @@ Text is compared folded: case-insensitive, accents ignored ("Café" matches "caf
 as written (folding keeps Hangul syllables whole), so "환불" is found in "환불해 주세요".
 """
 
-import re
+import logging
+import math
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import regex
+
 from parley.core.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
 
 MAX_DEPTH = 6
 MAX_TESTS = 50
 MAX_PATTERN = 200
+PATTERN_SECONDS = 0.05
 # Only the start of a long message is searched: rules are about what a message says first.
 MAX_TEXT = 5000
 PRIORITIES = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -177,16 +183,16 @@ def _texts(value: object, where: str) -> list[str]:
 def _text_test(op: str, value: object, where: str) -> Callable[[object], bool]:
     if op == "matches":
         if not isinstance(value, str) or not value or len(value) > MAX_PATTERN:
-            raise InvalidInput(
-                f"{where}: a pattern of 1 to {MAX_PATTERN} characters", code="invalid_rule"
-            )
+            problem = f"{where}: a pattern of 1 to {MAX_PATTERN} characters"
+            raise InvalidInput(problem, code="invalid_rule")
         try:
-            pattern = re.compile(fold(value))
-        except re.error as exc:
-            raise InvalidInput(
-                f"{where}: not a valid pattern ({exc})", code="invalid_rule"
-            ) from None
-        return lambda text: pattern.search(str(text)[:MAX_TEXT]) is not None
+            # Against the folded text, so without case; the pattern itself is not folded
+            # (folding \S would make it \s).
+            pattern = regex.compile(value, regex.IGNORECASE)
+        except regex.error as exc:
+            problem = f"{where}: not a valid pattern ({exc})"
+            raise InvalidInput(problem, code="invalid_rule") from None
+        return lambda text: _search(pattern, str(text))
     words = _texts(value, where)
 
     def contains_any(text: object) -> bool:
@@ -200,6 +206,16 @@ def _text_test(op: str, value: object, where: str) -> Callable[[object], bool]:
     if op == "contains_all":
         return lambda text: all(word in text for word in words)  # type: ignore[operator]
     return lambda text: not contains_any(text)
+
+
+def _search(pattern: regex.Pattern, text: str) -> bool:
+    """A pattern that backtracks without end (an admin's "(\\w+\\s?)+$") gives up after
+    PATTERN_SECONDS instead of holding the process; it then counts as not matching."""
+    try:
+        return pattern.search(text[:MAX_TEXT], timeout=PATTERN_SECONDS) is not None
+    except TimeoutError:
+        logger.warning("rule pattern %r gave up after %s s", pattern.pattern, PATTERN_SECONDS)
+        return False
 
 
 def _choice_test(op: str, value: object, where: str) -> Callable[[object], bool]:
@@ -254,7 +270,7 @@ def _set_test(op: str, value: object, where: str) -> Callable[[object], bool]:
 
 
 def _number_test(op: str, value: object, where: str) -> Callable[[object], bool]:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidInput(f"{where}: a number", code="invalid_rule")
     limit = Decimal(str(value))
     compare = {

@@ -8,24 +8,29 @@ out through the same domain actions an agent's click uses.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 from parley.accounts.models import Agent, Team
 from parley.conversations import actions
-from parley.conversations.models import Conversation, Status
+from parley.conversations.models import Conversation, Direction, Status
 from parley.core.errors import InvalidInput
 
 from .conditions import PRIORITIES
 
 MAX_ACTIONS = 20
+AUTO_REPLY_QUIET = timedelta(minutes=10)
 MAX_TEXT = 5000
 
 
 @dataclass(frozen=True)
 class Effect:
-    """One checked action: `describe` is what the timeline says it did."""
+    """One checked action: `describe` is what the timeline says it did; `apply` may return
+    a different account (it could not, or need not, act)."""
 
     type: str
-    apply: Callable[[Conversation], object]
+    apply: Callable[[Conversation], str | None]
     describe: str
 
 
@@ -76,11 +81,11 @@ def _set_priority(raw: dict, where: str) -> Effect:
     if name not in PRIORITIES:
         raise InvalidInput(f"{where}.priority: one of {', '.join(PRIORITIES)}", code="invalid_rule")
     rank = PRIORITIES[str(name)]
-    return Effect(
-        "set_priority",
-        lambda conversation: actions.set_priority(None, conversation, rank),
-        f"set priority {name}",
-    )
+
+    def apply(conversation: Conversation) -> None:
+        actions.set_priority(None, conversation, rank)
+
+    return Effect("set_priority", apply, f"set priority {name}")
 
 
 def _set_status(raw: dict, where: str) -> Effect:
@@ -91,8 +96,7 @@ def _set_status(raw: dict, where: str) -> Effect:
         )
 
     def apply(conversation: Conversation) -> None:
-        if conversation.status != Status.CLOSED:
-            actions.set_status(None, conversation, str(status))
+        actions.set_status(None, conversation, str(status))
 
     return Effect("set_status", apply, f"set status {status}")
 
@@ -106,29 +110,44 @@ def _assign(raw: dict, where: str) -> Effect:
     if agent and team and not agent.teams.filter(pk=team.pk).exists():
         raise InvalidInput(f"{where}: {agent} is not a member of {team}", code="invalid_rule")
 
-    def apply(conversation: Conversation) -> None:
-        actions.assign_conversation(None, conversation, assignee=agent, team=team)
+    def apply(conversation: Conversation) -> str | None:
+        # Read again at firing time: compiled rules are kept, teams and agents change.
+        now_agent = Agent.objects.filter(pk=agent.pk, is_active=True).first() if agent else None
+        now_team = Team.objects.filter(pk=team.pk).first() if team else None
+        if (agent and now_agent is None) or (team and now_team is None):
+            return "could not assign: the agent or team no longer exists"
+        actions.assign_conversation(None, conversation, assignee=now_agent, team=now_team)
+        return None
 
     return Effect("assign", apply, "assigned to " + " / ".join(str(x) for x in (agent, team) if x))
 
 
 def _add_note(raw: dict, where: str) -> Effect:
     text = _text(raw, where)
-    return Effect(
-        "add_note",
-        lambda conversation: actions.add_note(None, conversation, text),
-        "added a note",
-    )
+
+    def apply(conversation: Conversation) -> None:
+        actions.add_note(None, conversation, text)
+
+    return Effect("add_note", apply, "added a note")
 
 
 def _auto_reply(raw: dict, where: str) -> Effect:
     text = _text(raw, where)
-    # Rules never run for a machine's message (an out-of-office), so this never answers one.
-    return Effect(
-        "auto_reply",
-        lambda conversation: actions.send_automatic_reply(conversation, text, why="rule"),
-        "sent an automatic reply",
-    )
+
+    def apply(conversation: Conversation) -> str | None:
+        # Rules never run for a machine's message (an out-of-office), and at most one
+        # automatic reply goes out per quiet period: a bot that is not marked as one
+        # cannot keep a conversation with Parley going.
+        since = timezone.now() - AUTO_REPLY_QUIET
+        recent = conversation.messages.filter(
+            direction=Direction.OUTBOUND, author__isnull=True, created_at__gte=since
+        )
+        if any((m.details or {}).get("automatic") for m in recent):
+            return "no automatic reply: one was sent in the last 10 minutes"
+        actions.send_automatic_reply(conversation, text, why="rule")
+        return None
+
+    return Effect("auto_reply", apply, "sent an automatic reply")
 
 
 def _text(raw: dict, where: str) -> str:

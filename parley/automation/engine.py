@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import Count, Max
 
 from parley.conversations import timeline
-from parley.conversations.models import Conversation, Direction, Message
+from parley.conversations.models import Conversation, Direction, Message, Status
 from parley.core.errors import InvalidInput, ParleyError
+from parley.customers.profile import lifetime_value
 
 from .conditions import Facts, Test, compile_conditions, fold
 from .effects import Effect, compile_actions
@@ -70,7 +71,7 @@ def facts_for(conversation: Conversation, message: Message | None) -> Facts:
     text = (
         f"{conversation.subject}\n{message.text}" if message is not None else conversation.subject
     )
-    totals = [order.total for order in customer.orders.all() if order.total is not None]
+    values = lifetime_value(customer)  # per currency, as the profile shows it
     tags = attributes.get("tags")
     return Facts(
         channel_kind=conversation.channel.kind,
@@ -84,8 +85,9 @@ def facts_for(conversation: Conversation, message: Message | None) -> Facts:
         tags=set(conversation.tags.values_list("name", flat=True)),
         customer_vip=bool(attributes.get("vip")),
         customer_tags={str(t).lower() for t in tags} if isinstance(tags, list) else set(),
-        order_count=len(totals),
-        lifetime_value=sum(totals, Decimal(0)),
+        order_count=customer.orders.count(),
+        # The currency the customer spends most in (a shop sells in one, mostly).
+        lifetime_value=max((total for _, total in values), default=Decimal(0)),
         hours="open" if open_now(conversation) else "closed",
     )
 
@@ -104,8 +106,8 @@ def run_rules(
             continue
         _fire(conversation, rule)
         fired.append(rule.name)
-        if rule.stop:
-            break
+        if rule.stop or conversation.status == Status.CLOSED:
+            break  # a closed conversation is done with: later rules leave it alone
         # Later rules see what earlier ones changed.
         conversation.refresh_from_db()
         facts = facts_for(conversation, message)
@@ -117,8 +119,7 @@ def _fire(conversation: Conversation, rule: CompiledRule) -> None:
     try:
         with transaction.atomic():
             for effect in rule.effects:
-                effect.apply(conversation)
-                did.append(effect.describe)
+                did.append(effect.apply(conversation) or effect.describe)
     except ParleyError as exc:
         did = [f"could not act: {exc.detail}"]
         conversation.refresh_from_db()

@@ -54,3 +54,14 @@ def access_customer(agent: Agent, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(f"customer {customer_id} not found")
     return customer
+
+
+def can_merge(agent: Agent, customers: list[Customer]) -> bool:
+    """Merging moves every conversation of the profiles: only someone who may see all of
+    them (leads and admins always)."""
+    if agent.sees_everything:
+        return True
+    hidden = Conversation.objects.filter(customer__in=customers).exclude(
+        pk__in=visible_conversations(agent).values("pk")
+    )
+    return not hidden.exists()

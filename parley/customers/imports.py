@@ -35,7 +35,8 @@ COLUMNS = {
     "carrier",
     "admin_url",
 }
-MAX_ROWS = 20_000
+# Imported in one request and one transaction: larger files are split (see docs).
+MAX_ROWS = 5_000
 MAX_ERRORS_SHOWN = 50
 SOURCE = "csv"
 QUANTITY = re.compile(r"^\s*(\d{1,6})\s*[x\u00d7]\s+(.+)$", re.IGNORECASE)

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
-from parley.core.errors import InvalidInput
+from parley.core.errors import Conflict, InvalidInput
 
 from .models import Customer, IdentityKind, Order
 from .resolve import IdentityRef, link_identities, resolve_customer
@@ -23,6 +23,7 @@ ORDER_MENTION = re.compile(
     re.IGNORECASE,
 )
 API_SOURCE = "api"
+MAX_NAMED = 5
 MAX_LINE_ITEMS = 200
 MAX_TRACKING = 20
 
@@ -59,6 +60,10 @@ def record_order(source: str, data: OrderData, *, customer: Customer | None = No
             .first()
         )
         if existing is not None:
+            if customer is not None and existing.customer_id != customer.pk:
+                raise Conflict(
+                    f"order {data.external_id} belongs to another customer", code="order_taken"
+                )
             return _update(existing, data)
         owner = customer or _customer_of(data)
         try:
@@ -127,9 +132,10 @@ def _link_contacts(customer: Customer, data: OrderData, *, evidence: str) -> Non
 
 
 def mentioned_order_numbers(text: str) -> list[str]:
-    """Order numbers a message names, in order, each once."""
+    """Order numbers a message names, in order, each once (the first few: a message
+    listing dozens of numbers is not about all of them)."""
     found = (a or b for a, b in ORDER_MENTION.findall(text or ""))
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found))[:MAX_NAMED]
 
 
 def orders_named(customer: Customer, numbers: list[str]) -> list[Order]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from parley.accounts.models import Agent
 from parley.conversations.models import Conversation
 
 from .models import Customer, CustomerMerge, MergeSuggestion, Order
@@ -40,18 +41,25 @@ class Suggested:
     latest: Conversation | None
 
 
-def open_suggestions(customer: Customer, *, limit: int = 10) -> list[Suggested]:
+def open_suggestions(customer: Customer, agent: Agent, *, limit: int = 10) -> list[Suggested]:
+    """Other profiles likely to be this customer, among those the agent may see, each with
+    its latest conversation the agent may see."""
+    from parley.conversations.access import visible_conversations, visible_customers
+
+    visible = visible_customers(agent).values("pk")
     suggestions = MergeSuggestion.objects.filter(
         Q(customer=customer) | Q(other=customer),
         resolved_at__isnull=True,
         customer__merged_into__isnull=True,
         other__merged_into__isnull=True,
+        customer__in=visible,
+        other__in=visible,
     ).select_related("customer", "other")[:limit]
     found = []
     for suggestion in suggestions:
         other = suggestion.other if suggestion.customer_id == customer.pk else suggestion.customer
-        latest = other.conversations.select_related("channel").order_by("-created_at").first()
-        found.append(Suggested(suggestion, other, latest))
+        mine = visible_conversations(agent).filter(customer=other).select_related("channel")
+        found.append(Suggested(suggestion, other, mine.order_by("-created_at").first()))
     return found
 
 

@@ -171,7 +171,13 @@ def _new_identity(customer: Customer, kind: str, value: str, name: str = "") -> 
 
 def _find(kind: str, value: str) -> Customer | None:
     identity = Identity.objects.select_related("customer").filter(kind=kind, value=value).first()
-    return identity.customer if identity else None
+    if identity is None:
+        return None
+    customer = identity.customer
+    # An identity left on a profile merged meanwhile (a merge racing ingest) leads on.
+    while customer.merged_into_id is not None:
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    return customer
 
 
 def _default_name(kind: str, value: str) -> str:
@@ -181,13 +187,15 @@ def _default_name(kind: str, value: str) -> str:
 
 
 def find_profile(term: str) -> Customer | None:
-    """The profile an agent means by "#123", an email address or a phone number."""
+    """The profile an agent means by an email address, a phone number or "#123"."""
     term = term.strip()
-    if term.lstrip("#").isdigit() and len(term) < 12:
-        return Customer.objects.filter(pk=int(term.lstrip("#")), merged_into__isnull=True).first()
+    if term.startswith("#") and term[1:].isdigit() and len(term) < 20:
+        return Customer.objects.filter(pk=int(term[1:]), merged_into__isnull=True).first()
     kinds = [IdentityKind.EMAIL] if "@" in term else [IdentityKind.PHONE, IdentityKind.WHATSAPP]
     for kind in kinds:
         found = find_customer(IdentityRef(kind, term))
         if found is not None:
             return found
+    if term.isdigit() and len(term) < 19:  # a bare profile number, when no phone has it
+        return Customer.objects.filter(pk=int(term), merged_into__isnull=True).first()
     return None

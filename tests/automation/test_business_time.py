@@ -134,3 +134,15 @@ def test_open_time_adds_up_and_never_exceeds_wall_time(schedule, start, first, s
     )
     assert abs(whole - parts) < 1e-6
     assert 0 <= whole <= (end - start).total_seconds()
+
+
+def test_a_time_with_its_own_zone_is_refused():
+    with pytest.raises(InvalidInput, match="not a time"):
+        schedule_from("UTC", {"mon": [["09:00Z", "18:00"]]})
+
+
+def test_a_short_week_still_reaches_far_due_times():
+    quarter_hour = schedule_from("UTC", {"wed": [["10:00", "10:15"]]})
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    due = add_business_time(quarter_hour, start, 200 * 3600)  # 800 weeks of quarter hours
+    assert business_seconds_between(quarter_hour, start, due) == 200 * 3600

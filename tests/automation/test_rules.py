@@ -269,3 +269,62 @@ def test_outside_business_hours_rules(db, commit):
     assert reply.text == "We are closed; we answer tomorrow."
     with pytest.raises(InvalidInput, match="open or closed"):
         compile_conditions({"field": "business_hours", "op": "is", "value": "lunch"})
+
+
+def test_a_runaway_pattern_gives_up_instead_of_freezing_the_process():
+    import time
+
+    test = compile_conditions({"field": "text", "op": "matches", "value": r"(\w+\s?)+$"})
+    started = time.monotonic()
+    assert test(facts(text="a" * 40 + "!")) is False
+    assert time.monotonic() - started < 1
+    # The pattern keeps its meaning: \S is not folded into \s.
+    assert compile_conditions({"field": "text", "op": "matches", "value": r"^\S+$"})(
+        facts(text="x")
+    )
+
+
+def test_numbers_that_are_not_numbers_are_refused():
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(InvalidInput, match="a number"):
+            compile_conditions({"field": "order_count", "op": "gt", "value": bad})
+
+
+def test_a_closed_conversation_ends_the_run_and_replies_are_rate_limited(db, commit):
+    api = factories.make_channel("api")
+    Rule.objects.create(
+        name="Close spam", trigger="message_received", position=1,
+        conditions={"field": "text", "op": "contains_any", "value": ["casino"]},
+        actions=[{"type": "set_status", "status": "closed"}],
+    )  # fmt: skip
+    Rule.objects.create(
+        name="Answer", trigger="message_received", position=2,
+        actions=[{"type": "auto_reply", "text": "Thanks!"}],
+    )  # fmt: skip
+    with commit():
+        spam = factories.inbound(api, "casino bonus", sender="s@example.com").conversation
+    assert not spam.messages.filter(direction=Direction.OUTBOUND).exists()
+    with commit():
+        chatty = factories.inbound(api, "hello", sender="t@example.com").conversation
+    with commit():
+        factories.inbound(api, "hello again", sender="t@example.com")
+    assert chatty.messages.filter(direction=Direction.OUTBOUND).count() == 1
+    said = [e.data["did"] for e in chatty.timeline.filter(kind=EntryKind.RULE_FIRED)]
+    assert said[-1] == ["no automatic reply: one was sent in the last 10 minutes"]
+
+
+def test_a_team_deleted_after_the_rule_was_compiled_is_reported_not_fatal(db, commit):
+    api = factories.make_channel("api")
+    team = factories.make_team("Short-lived")
+    Rule.objects.create(
+        name="Route", trigger="message_received",
+        actions=[{"type": "assign", "team": team.pk}, {"type": "add_tags", "tags": ["seen"]}],
+    )  # fmt: skip
+    with commit():
+        factories.inbound(api, "first", sender="u@example.com")  # compiles and caches the rule
+    team.delete()
+    with commit():
+        conversation = factories.inbound(api, "second", sender="v@example.com").conversation
+    entry = conversation.timeline.get(kind=EntryKind.RULE_FIRED)
+    assert entry.data["did"][0] == "could not assign: the agent or team no longer exists"
+    assert list(conversation.tags.values_list("name", flat=True)) == ["seen"]

@@ -193,3 +193,19 @@ def _file(text: str) -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
         f.write(text)
     return f.name
+
+
+@pytest.mark.django_db
+def test_an_api_order_key_of_another_customer_is_a_conflict(api, api_channel):
+    ann = factories.inbound(api_channel, sender="ann@example.com").conversation.customer
+    bo = factories.inbound(api_channel, sender="bo@example.com").conversation.customer
+    body = {"orders": [{"number": "1001", "total": "10"}]}
+    assert (
+        api.put(
+            f"/api/v1/customers/{ann.pk}/orders", body, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    taken = api.put(f"/api/v1/customers/{bo.pk}/orders", body, content_type="application/json")
+    assert taken.status_code == 409 and taken.json()["code"] == "order_taken"
+    assert Order.objects.get().customer == ann and str(Order.objects.get().total) == "10.00"

@@ -122,3 +122,28 @@ def test_agents_keep_vip_language_and_tags_on_the_profile(web, shopper):
     assert customer.attributes == {}
     too_many = web.post(url, {"tags": ",".join(f"t{i}" for i in range(30))}, follow=True)
     assert b"At most 20 tags" in too_many.content
+
+
+def test_agents_see_no_suggestions_or_orders_of_profiles_they_cannot_see(client, shopper):
+    from parley.conversations.models import Conversation
+    from tests.factories import PASSWORD, make_team
+
+    email, dm = shopper
+    Conversation.objects.filter(pk=email.pk).update(team=make_team("Private"))
+    outsider = make_agent()
+    client.post("/login/", {"username": outsider.email, "password": PASSWORD})
+    page = client.get(f"/c/{dm.pk}/").content.decode()
+    assert "Possibly the same person" not in page and "Where is order #1042" not in page
+    assert "#1042" not in page.split('id="orders"')[1].split("</div>")[0]
+    # …nor merge what they cannot fully see.
+    merge = client.get(f"/customers/merge/?target={dm.customer_id}&find=jane@example.com")
+    assert merge.status_code == 404
+
+
+def test_a_profile_number_or_a_phone_finds_the_profile(db, api_channel):
+    from parley.customers.resolve import find_profile
+
+    phone = inbound(api_channel, "hi", sender="+14155552671", kind="phone").conversation.customer
+    assert find_profile("+1 415 555 2671") == phone
+    assert find_profile(f"#{phone.pk}") == phone
+    assert find_profile(str(phone.pk)) == phone

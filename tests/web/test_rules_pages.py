@@ -118,3 +118,18 @@ def test_api_tokens_of_agents_cannot_touch_rules(agent):
     assert api_client(agent).post(
         "/api/v1/rules", {}, content_type="application/json"
     ).status_code in (403, 422)
+
+
+def test_a_rule_larger_than_the_builder_is_not_saved_from_it(admin_web):
+    rule = Rule.objects.create(
+        name="Nested",
+        trigger="created",
+        conditions={"all": [{"any": [{"field": "text", "op": "contains_any", "value": ["a"]}]}]},
+        actions=[{"type": "add_tags", "tags": ["x"]}],
+    )
+    page = admin_web.get(f"/settings/rules/{rule.pk}/").content.decode()
+    assert "more than the builder shows" in page and "Save rule" not in page
+    refused = admin_web.post(f"/settings/rules/{rule.pk}/", refund_form("", action_2=""))
+    assert refused.status_code == 400
+    rule.refresh_from_db()
+    assert "all" in rule.conditions and rule.name == "Nested"

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,12 @@ from parley.connectors.email.send import default_cc
 from parley.connectors.models import ChannelKind
 from parley.connectors.windows import reply_options
 from parley.conversations import actions
-from parley.conversations.access import access_conversation, can_see, visible_conversations
+from parley.conversations.access import (
+    access_conversation,
+    can_see,
+    visible_conversations,
+    visible_customers,
+)
 from parley.conversations.models import Attachment, Conversation, Priority, Status
 from parley.core.errors import NotFound, ParleyError
 from parley.core.files import safe_file_response
@@ -38,7 +44,12 @@ def conversation_context(agent: Agent, conversation: Conversation) -> dict:
         .order_by("created_at", "id")
     )
     customer = conversation.customer
-    named = list(conversation.orders.select_related("customer"))
+    visible = visible_customers(agent).values("pk")
+    named = list(
+        conversation.orders.filter(Q(customer=customer) | Q(customer__in=visible)).select_related(
+            "customer"
+        )
+    )
     return {
         "conversation": conversation,
         "timeline": timeline,
@@ -55,7 +66,7 @@ def conversation_context(agent: Agent, conversation: Conversation) -> dict:
         "named_orders": named,
         "orders": orders_beside(customer, named),
         "lifetime_value": lifetime_value(customer),
-        "suggestions": open_suggestions(customer),
+        "suggestions": open_suggestions(customer, agent),
     }
 
 

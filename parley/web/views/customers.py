@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parley.accounts.models import Agent
-from parley.conversations.access import access_customer, visible_conversations
+from parley.conversations.access import access_customer, can_merge, visible_conversations
 from parley.core.errors import NotFound, ParleyError
 from parley.customers.actions import add_customer_note, request_duplicate_scan, update_customer
 from parley.customers.duplicates import dismiss_suggestion, likely_duplicates
@@ -49,7 +50,7 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             "timeline": customer_timeline(customer, conversations),
             "orders": customer.orders.all()[:50],
             "lifetime_value": lifetime_value(customer),
-            "suggestions": open_suggestions(customer),
+            "suggestions": open_suggestions(customer, request.user),  # type: ignore[arg-type]
         },
     )
 
@@ -69,6 +70,12 @@ def merge(request: HttpRequest) -> HttpResponse:
             return redirect("customer", target.pk)
         source_ids = [found.pk]
     sources = [_load(request, i) for i in source_ids]
+    if not can_merge(agent, [target, *sources]):
+        messages.error(
+            request,
+            _("Only someone who may see all their conversations can merge these profiles."),
+        )
+        return redirect("customer", target.pk)
     try:
         if request.method == "POST":
             done = merge_customers(agent, target, sources)
@@ -87,7 +94,12 @@ def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
     record = CustomerMerge.objects.filter(pk=merge_id).first()
     if record is None:
         raise Http404("merge not found")
-    _load(request, record.target_id)
+    target = _load(request, record.target_id)
+    if not can_merge(request.user, [target]):  # type: ignore[arg-type]
+        messages.error(
+            request, _("Only someone who may see all their conversations can undo this merge.")
+        )
+        return redirect("customer", target.pk)
     try:
         unmerge_customers(request.user, record)  # type: ignore[arg-type]
         messages.success(request, _("Merge undone: the profiles are separate again."))
@@ -118,6 +130,8 @@ def dismiss(request: HttpRequest, suggestion_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def scan(request: HttpRequest) -> HttpResponse:
+    if not request.user.sees_everything:  # type: ignore[union-attr]
+        raise PermissionDenied("a full scan is for leads and admins")
     request_duplicate_scan()
     messages.success(request, _("Looking for duplicates; new suggestions appear here."))
     return redirect("duplicates")

@@ -41,12 +41,18 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 def rule_edit(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
     agent = _admin(request)
     rule = _rule(rule_id) if rule_id else None
+    too_big = rule is not None and not _fits(rule)
     if request.method != "POST":
         form = RuleBuilderForm(initial=_initial(rule))
-        return render(request, "web/rule_form.html", {"form": form, "rule": rule})
+        return render(
+            request, "web/rule_form.html", {"form": form, "rule": rule, "too_big": too_big}
+        )
     form = RuleBuilderForm(request.POST)
-    context: dict = {"form": form, "rule": rule}
-    if form.is_valid():
+    context: dict = {"form": form, "rule": rule, "too_big": too_big}
+    if too_big and "dry_run" not in request.POST:
+        # Saving the rows would silently drop what they cannot show.
+        form.add_error(None, _("This rule has more than the builder shows: edit it in Settings."))
+    elif form.is_valid():
         try:
             conditions, actions = _built(form.cleaned_data)
             if "dry_run" in request.POST:
@@ -57,7 +63,8 @@ def rule_edit(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
                 return redirect("rules")
         except InvalidInput as exc:
             form.add_error(None, exc.detail)
-    return render(request, "web/rule_form.html", context, status=200 if form.is_valid() else 400)
+    ok = form.is_valid() and not form.non_field_errors()
+    return render(request, "web/rule_form.html", context, status=200 if ok else 400)
 
 
 @login_required
@@ -94,6 +101,11 @@ def _fields(data: dict, conditions: dict, actions: list[dict]) -> dict:
         "stop_processing": data["stop_processing"],
         "enabled": data["enabled"],
     }
+
+
+def _fits(rule: Rule) -> bool:
+    rows = rows_from_rule(rule.conditions, rule.actions)
+    return rows is not None and len(rows[1]) <= CONDITION_ROWS and len(rows[2]) <= ACTION_ROWS
 
 
 def _initial(rule: Rule | None) -> dict:

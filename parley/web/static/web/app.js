@@ -107,4 +107,9 @@ function drawColleagues() {
 }
 setInterval(drawColleagues, 1000);
 
+// Switches that save as soon as they change (the rules list's "enabled").
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
+});
+
 installShortcuts(page);

@@ -60,11 +60,12 @@ def rows(total: int) -> Iterator[tuple[int, int, str, str, str]]:
 
 def load(total: int) -> float:
     """Insert the customers and identities in bulk; seconds taken."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     began = time.perf_counter()
     customers = max(1, int(total * CUSTOMERS_PER_IDENTITY))
-    with connection.cursor() as cursor:
+    # One transaction: in autocommit, SQLite commits (and writes the WAL) row by row.
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _copy_postgres(cursor, customers, total)
         else:
@@ -130,8 +131,9 @@ def measure(total: int, rng: random.Random, hits: int, misses: int, batches: int
     new = [IdentityRef("email", f"newcomer{n}@fresh.example") for n in range(misses)]
     # A phone number Parley knows only as a WhatsApp id (+8211… on file under "whatsapp").
     sibling_count = total * 12 // 100
+    # Distinct numbers: a repeat would be a plain hit, the phone identity linked already.
     siblings = [
-        IdentityRef("phone", f"+8211{rng.randrange(sibling_count):08d}") for _ in range(misses)
+        IdentityRef("phone", f"+8211{n:08d}") for n in rng.sample(range(sibling_count), misses)
     ]
     groups = [refs[i * 100 : (i + 1) * 100] for i in range(batches)]
     return {
@@ -158,10 +160,15 @@ def main() -> None:
     parser.add_argument("--hits", type=int, default=20_000)
     parser.add_argument("--misses", type=int, default=2_000)
     parser.add_argument("--batches", type=int, default=200)
-    parser.add_argument("--database-url", default="")
+    parser.add_argument("--database-url", default="", help="default: PARLEY_DATABASE_URL's server")
     args = parser.parse_args()
 
-    instance = start(args.database_url, serve=False)
+    # A PARLEY_DATABASE_URL in the shell names a server to bench on, never the database to
+    # fill: start() would otherwise hand it on as is (a developer's database, migrated and
+    # loaded with a million rows).
+    server = args.database_url or os.environ.pop("PARLEY_DATABASE_URL", "")
+    server = server if server.startswith("postgres") else ""
+    instance = start(server, serve=False)
     os.environ.update(instance.env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "parley.settings"
     import django
@@ -171,7 +178,7 @@ def main() -> None:
         loaded = load(args.identities)
         figures = measure(args.identities, random.Random(7), args.hits, args.misses, args.batches)
         result = {
-            "database": "postgresql" if args.database_url else "sqlite",
+            "database": "postgresql" if server else "sqlite",
             "identities": args.identities,
             "load_seconds": round(loaded, 1),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
@@ -189,6 +196,17 @@ def main() -> None:
 
         connections.close_all()
         instance.stop()
+        if server:
+            drop_database(instance.env["PARLEY_DATABASE_URL"])
+
+
+def drop_database(url: str) -> None:
+    """The run's own database (created by start() next to the one named): ~200 MB."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

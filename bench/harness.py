@@ -69,6 +69,8 @@ def start(
     with web_only, `parley web` and no worker at all."""
     var_dir = tempfile.mkdtemp(prefix="parley-bench-")
     env = {**os.environ, "PARLEY_VAR_DIR": var_dir, "PARLEY_LOG_LEVEL": "WARNING"}
+    # Never the database a developer's shell points at: its own, or a fresh SQLite file.
+    env.pop("PARLEY_DATABASE_URL", None)
     if database_url:
         env["PARLEY_DATABASE_URL"] = recreate_postgres(database_url)
     port = free_port()

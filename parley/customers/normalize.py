@@ -21,6 +21,8 @@ Anything that is not one raises InvalidInput, never another error, and no key is
 than an identity can store.
 """
 
+from collections.abc import Callable
+
 import idna
 import phonenumbers
 from django.conf import settings
@@ -95,9 +97,26 @@ def normalize_phone(value: str, *, region: str | None = None) -> str:
     # A real number before one that only has the right length; the region's reading first.
     for fits in (phonenumbers.is_valid_number, phonenumbers.is_possible_number):
         for number in numbers:
-            if fits(number):
-                return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            key = _stable_e164(number, fits) if fits(number) else None
+            if key is not None:
+                return key
     raise InvalidInput(f"not a phone number: {value!r}", code="invalid_identity")
+
+
+def _stable_e164(number: phonenumbers.PhoneNumber, fits: Callable) -> str | None:
+    """The E.164 form, read back until it stays the same: for some only-possible numbers
+    the library drops a trunk zero on each reading ("+200000000000" under Egypt's +20), and
+    a key must normalise to itself."""
+    key = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    for _ in range(5):
+        again = _parse(key, None)
+        if again is None or not fits(again):
+            return None
+        settled = phonenumbers.format_number(again, phonenumbers.PhoneNumberFormat.E164)
+        if settled == key:
+            return key
+        key = settled
+    return None
 
 
 def _parse(value: str, region: str | None) -> phonenumbers.PhoneNumber | None:

@@ -13,12 +13,19 @@ from pathlib import Path
 import httpx
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from parley.accounts.models import Role
 
 from . import factories
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# In CI the property tests draw the same examples every run, so a landing never depends on
+# luck; on a developer's machine they keep exploring (and remember what failed).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 PARLEY = str(Path(sys.executable).with_name("parley"))
 
 

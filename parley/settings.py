@@ -230,6 +230,8 @@ TASKS = {
     }
 }
 PARLEY_WORKER_INTERVAL = float(env_str("PARLEY_WORKER_INTERVAL", "0.2"))
+# Tasks every worker enqueues on a schedule (core/clock.py): dotted path → seconds.
+PARLEY_PERIODIC_TASKS: dict[str, int] = {}
 
 REDIS_URL = env_str("PARLEY_REDIS_URL")
 if REDIS_URL:

@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from . import pressure
+from .clock import Clock
 
 logger = logging.getLogger(__name__)
 # Under a burst of inbound payloads the in-process worker takes at most ~4 tasks a second.
@@ -44,6 +45,7 @@ class ParleyWorker(Worker):
             worker_id="parley-" + get_random_string(12),
             excluded_queue_names=[],
         )
+        self.clock = Clock()
 
     def run(self) -> None:
         """The standalone worker's loop: run_one until told to stop."""
@@ -55,6 +57,7 @@ class ParleyWorker(Worker):
         """Claim and run one ready task (with the inbound batches waiting behind it,
         when `coalesce`); False when there was none."""
         close_old_connections()
+        self.clock.tick()
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         companions: list[DBTaskResult] = []
         with exclusive_transaction(tasks.db):

@@ -351,9 +351,22 @@ class SuggestionOut(Schema):
     created_at: datetime
 
 
+RuleTrigger = Literal[
+    "created",
+    "message_received",
+    "reply_sent",
+    "conversation_updated",
+    "no_reply_for",
+    "pending_for",
+    "sla_breach_within",
+]
+
+
 class RuleIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
-    trigger: Literal["created", "message_received"]
+    trigger: RuleTrigger
+    # The N of a time-based trigger: minutes, or hours for pending_for.
+    threshold: int | None = None
     conditions: dict = Field(default_factory=dict)
     actions: list[dict]
     position: int = Field(0, ge=0, le=100_000)
@@ -363,7 +376,8 @@ class RuleIn(Schema):
 
 class RulePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
-    trigger: Literal["created", "message_received"] | None = None
+    trigger: RuleTrigger | None = None
+    threshold: int | None = None
     conditions: dict | None = None
     actions: list[dict] | None = None
     position: int | None = Field(None, ge=0, le=100_000)
@@ -375,6 +389,7 @@ class RuleOut(Schema):
     id: int
     name: str
     trigger: str
+    threshold: int | None
     conditions: dict
     actions: list[dict]
     position: int
@@ -387,6 +402,7 @@ class RuleOut(Schema):
             id=rule.pk,
             name=rule.name,
             trigger=rule.trigger,
+            threshold=rule.threshold,
             conditions=rule.conditions,
             actions=rule.actions,
             position=rule.position,

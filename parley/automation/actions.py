@@ -3,10 +3,12 @@
 from django.db import transaction
 
 from parley.accounts.models import Agent
+from parley.core.errors import InvalidInput
 
 from .conditions import compile_conditions
 from .effects import compile_actions
-from .models import Rule
+from .models import Rule, Trigger
+from .timers import TIMERS, check_threshold
 
 
 @transaction.atomic
@@ -16,6 +18,12 @@ def save_rule(agent: Agent, rule: Rule | None, **fields: object) -> Rule:
     for name, value in fields.items():
         if value is not None:
             setattr(rule, name, value)
+    if rule.trigger not in Trigger.values:
+        problem = f"trigger: one of {', '.join(Trigger.values)} (got {rule.trigger!r})"
+        raise InvalidInput(problem, code="invalid_rule")
+    if rule.trigger not in TIMERS and fields.get("threshold") is None:
+        rule.threshold = None  # left over from a time-based trigger it had before
+    rule.threshold = check_threshold(rule.trigger, rule.threshold)
     compile_conditions(rule.conditions)
     compile_actions(rule.actions)
     rule.save()

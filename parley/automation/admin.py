@@ -7,6 +7,7 @@ from .business_time import schedule_from
 from .conditions import compile_conditions
 from .effects import compile_actions
 from .models import BusinessHours, Rule
+from .timers import check_threshold
 
 
 class RuleForm(forms.ModelForm):
@@ -17,6 +18,7 @@ class RuleForm(forms.ModelForm):
         fields = (
             "name",
             "trigger",
+            "threshold",
             "conditions",
             "actions",
             "position",
@@ -31,6 +33,14 @@ class RuleForm(forms.ModelForm):
         except InvalidInput as exc:
             raise forms.ValidationError(exc.detail) from None
         return conditions
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        try:
+            data["threshold"] = check_threshold(data.get("trigger", ""), data.get("threshold"))
+        except InvalidInput as exc:
+            self.add_error("threshold", exc.detail)
+        return data
 
     def clean_actions(self) -> object:
         actions = self.cleaned_data.get("actions")

@@ -23,6 +23,7 @@ ACTION_TYPES = (
     "set_status",
     "assign_team",
     "assign_agent",
+    "assign_policy",
     "add_note",
     "auto_reply",
 )
@@ -72,6 +73,8 @@ def _test(row: Row, n: int) -> dict:
         value = _number(str(value), where)
     elif kind == "hours":
         value = str(value).lower()
+    elif kind == "changes":
+        value = [word.lower() for word in _words(row.value)]
     elif row.op in LIST_OPS:
         value = _words(row.value)
     return {"field": row.name, "op": row.op, "value": value}
@@ -115,6 +118,8 @@ def _action(row: Row, n: int) -> dict:
         return {"type": "assign", "team": _id_of("team", value, where)}
     if row.name == "assign_agent":
         return {"type": "assign", "agent": _id_of("assignee", value, where)}
+    if row.name == "assign_policy":
+        return {"type": "assign", "team": _id_of("team", value, where), "by_policy": True}
     if row.name in ("add_note", "auto_reply"):
         return {"type": row.name, "text": value}
     raise InvalidInput(f"{where}: choose what to do", code="invalid_rule")
@@ -152,6 +157,8 @@ def _action_row(action: dict) -> Row:
     if kind == "assign":
         if action.get("agent"):
             return Row("assign_agent", "", _shown("assignee", action["agent"]))
+        if action.get("by_policy"):
+            return Row("assign_policy", "", _shown("team", action.get("team")))
         return Row("assign_team", "", _shown("team", action.get("team")))
     value = action.get("tags") or action.get("priority") or action.get("status") or ""
     value = action.get("text", value)

@@ -122,6 +122,14 @@ def is_open(schedule: Schedule, moment: datetime) -> bool:
     return False
 
 
+def next_opening(schedule: Schedule, moment: datetime) -> datetime | None:
+    """When the hours next open, if they are closed at `moment`; None while they are open
+    (or when they never open again within the horizon)."""
+    for opened, _closed in _periods_from(schedule, moment):
+        return opened if opened > moment else None
+    return None
+
+
 def business_seconds_between(schedule: Schedule, start: datetime, end: datetime) -> float:
     """Open time between two instants (0 when end is not after start)."""
     total = 0.0

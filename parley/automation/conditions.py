@@ -57,6 +57,8 @@ class Facts:
     lifetime_value: Decimal = Decimal(0)
     # "open" / "closed" by the team's business hours (open when none are set).
     hours: str = "open"
+    # What an agent changed, for `conversation_updated` rules (empty for other triggers).
+    changed: set[str] = field(default_factory=set)
 
 
 Test = Callable[[Facts], bool]
@@ -76,7 +78,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "order_count": ("number", "order_count"),
     "lifetime_value": ("number", "lifetime_value"),
     "business_hours": ("hours", "hours"),
+    "changed": ("changes", "changed"),
 }
+CHANGES = ("status", "assignee", "team", "tags", "priority")
 # Tests run cheapest first inside all/any: a channel check settles most rules before any
 # text is searched.
 COST = {"text": 2, "matches": 3}
@@ -89,6 +93,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "set": ("includes_any", "includes_all", "excludes"),
     "number": ("eq", "gt", "gte", "lt", "lte"),
     "hours": ("is",),
+    "changes": ("includes_any", "includes_all", "excludes"),
 }
 
 
@@ -289,6 +294,13 @@ def _hours_test(op: str, value: object, where: str) -> Callable[[object], bool]:
     return lambda v: v == value
 
 
+def _changes_test(op: str, value: object, where: str) -> Callable[[object], bool]:
+    names = value if isinstance(value, list) else [value]
+    if not names or not all(name in CHANGES for name in names):
+        raise InvalidInput(f"{where}: a list of {', '.join(CHANGES)}", code="invalid_rule")
+    return _set_test(op, names, where)
+
+
 def _as_set(value: object) -> set[str]:
     return value if isinstance(value, set) else set()
 
@@ -302,4 +314,5 @@ BUILDERS: dict[str, Callable[[str, object, str], Callable[[object], bool]]] = {
     "set": _set_test,
     "number": _number_test,
     "hours": _hours_test,
+    "changes": _changes_test,
 }

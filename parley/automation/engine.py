@@ -7,10 +7,12 @@ rule cannot keep triggering itself (or another rule) in a loop.
 
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 
 from parley.conversations import timeline
@@ -21,7 +23,7 @@ from parley.customers.profile import lifetime_value
 from .conditions import Facts, Test, compile_conditions, fold
 from .effects import Effect, compile_actions
 from .hours import open_now
-from .models import Rule
+from .models import Rule, RuleFiring
 
 logger = logging.getLogger(__name__)
 DRY_RUN_CONVERSATIONS = 500
@@ -35,6 +37,7 @@ class CompiledRule:
     test: Test
     effects: list[Effect]
     stop: bool
+    threshold: int | None = None  # the N of a time-based trigger
 
 
 def active_rules(trigger: str) -> list[CompiledRule]:
@@ -59,6 +62,7 @@ def _compile(rule: Rule) -> CompiledRule | None:
             compile_conditions(rule.conditions),
             compile_actions(rule.actions),
             rule.stop_processing,
+            rule.threshold,
         )
     except InvalidInput as exc:
         logger.warning("rule %s (%s) skipped: %s", rule.pk, rule.name, exc.detail)
@@ -93,14 +97,20 @@ def facts_for(conversation: Conversation, message: Message | None) -> Facts:
 
 
 def run_rules(
-    conversation: Conversation, trigger: str, message: Message | None = None
+    conversation: Conversation,
+    trigger: str,
+    message: Message | None = None,
+    *,
+    changed: Iterable[str] = (),
 ) -> list[str]:
-    """Fire the matching rules; the names of those that fired."""
+    """Fire the matching rules; the names of those that fired. `changed` names what an
+    agent changed (conversation_updated)."""
     rules = active_rules(trigger)
     if not rules:
         return []
     fired: list[str] = []
     facts = facts_for(conversation, message)
+    facts.changed = set(changed)
     for rule in rules:
         if not rule.test(facts):
             continue
@@ -111,6 +121,7 @@ def run_rules(
         # Later rules see what earlier ones changed.
         conversation.refresh_from_db()
         facts = facts_for(conversation, message)
+        facts.changed = set(changed)
     return fired
 
 
@@ -142,6 +153,56 @@ def run_rules_for_message(message: Message) -> list[str]:
     fired = run_rules(conversation, "created", message) if first else []
     conversation.refresh_from_db()
     return fired + run_rules(conversation, "message_received", message)
+
+
+def _loaded(conversation_id: int) -> Conversation | None:
+    return (
+        Conversation.objects.select_related("channel", "customer")
+        .filter(pk=conversation_id)
+        .first()
+    )
+
+
+def latest_customer_message(conversation: Conversation) -> Message | None:
+    return conversation.messages.filter(direction=Direction.INBOUND).order_by("-pk").first()
+
+
+def run_rules_for_reply(message: Message) -> list[str]:
+    """`reply_sent` rules, judged on the agent's reply."""
+    conversation = _loaded(message.conversation_id)
+    return run_rules(conversation, "reply_sent", message) if conversation else []
+
+
+def run_rules_for_update(conversation_id: int, changed: Iterable[str]) -> list[str]:
+    """`conversation_updated` rules, judged on the latest customer message."""
+    conversation = _loaded(conversation_id)
+    if conversation is None:
+        return []
+    latest = latest_customer_message(conversation)
+    return run_rules(conversation, "conversation_updated", latest, changed=changed)
+
+
+def fire_once(
+    conversation: Conversation, rule: CompiledRule, message: Message | None, occurrence: datetime
+) -> bool:
+    """Judge a time-based rule once for one occurrence, however many workers try: the
+    judgement is recorded with the firing, so a second try finds it and does nothing.
+    True when the rule matched and fired."""
+    with transaction.atomic():
+        matched = rule.test(facts_for(conversation, message))
+        try:
+            with transaction.atomic():
+                RuleFiring.objects.create(
+                    rule_id=rule.id,
+                    conversation=conversation,
+                    occurrence=occurrence,
+                    matched=matched,
+                )
+        except IntegrityError:
+            return False  # judged already, or the rule was deleted meanwhile
+        if matched:
+            _fire(conversation, rule)
+    return matched
 
 
 def dry_run(

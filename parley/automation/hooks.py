@@ -1,8 +1,9 @@
-"""How ingest hands new customer messages to the rules."""
+"""How the conversation actions and ingest hand their changes to the rules."""
 
 from collections.abc import Sequence
 
-from parley.conversations.models import Message
+from parley.accounts.models import Agent
+from parley.conversations.models import Conversation, Message
 from parley.core.oncommit import enqueue_on_commit
 
 from .models import Rule
@@ -10,8 +11,33 @@ from .models import Rule
 
 def automate_on_commit(messages: Sequence[Message]) -> None:
     """Queue the rules for these customer messages once they are stored — one task for a
-    batch, none at all while no rule is enabled."""
+    batch, none at all while no rule is enabled — and the outside-hours replies."""
+    from .outside_hours import reply_outside_hours_on_commit
+
     if messages and Rule.objects.filter(enabled=True).exists():
         from .tasks import run_rules_for_messages
 
         enqueue_on_commit(run_rules_for_messages, [message.pk for message in messages])
+    reply_outside_hours_on_commit(messages)
+
+
+def reply_sent_on_commit(agent: Agent | None, message: Message) -> None:
+    """`reply_sent` rules for an agent's reply, once it is stored."""
+    if agent is not None and _enabled("reply_sent"):
+        from .tasks import run_reply_rules
+
+        enqueue_on_commit(run_reply_rules, message.pk)
+
+
+def updated_on_commit(actor: Agent | None, conversation: Conversation, **changed: bool) -> None:
+    """`conversation_updated` rules after an agent changed what is flagged True. Changes
+    without an agent (a rule's, a policy's) start nothing: rules cannot trigger rules."""
+    names = sorted(name for name, flagged in changed.items() if flagged)
+    if actor is not None and names and _enabled("conversation_updated"):
+        from .tasks import run_update_rules
+
+        enqueue_on_commit(run_update_rules, conversation.pk, names)
+
+
+def _enabled(trigger: str) -> bool:
+    return Rule.objects.filter(enabled=True, trigger=trigger).exists()

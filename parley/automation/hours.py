@@ -1,11 +1,13 @@
 """Which business hours apply to a conversation, and whether they are open."""
 
+from datetime import datetime
+
 from django.utils import timezone
 
 from parley.conversations.models import Conversation
 from parley.core.errors import InvalidInput
 
-from .business_time import Schedule, is_open, schedule_from
+from .business_time import Schedule, is_open, next_opening, schedule_from
 from .models import BusinessHours
 
 
@@ -31,3 +33,15 @@ def open_now(conversation: Conversation) -> bool:
         return is_open(schedule_of(hours), timezone.now())
     except InvalidInput:
         return True
+
+
+def closed_until(conversation: Conversation, moment: datetime) -> datetime | None:
+    """When the conversation's hours next open, if they are closed at `moment`; None while
+    open, without hours, or with hours that no longer make sense."""
+    hours = hours_for(conversation)
+    if hours is None:
+        return None
+    try:
+        return next_opening(schedule_of(hours), moment)
+    except InvalidInput:
+        return None

@@ -138,6 +138,7 @@ RULE_FIELDS = [
     ("order_count", _("Customer's orders")),
     ("lifetime_value", _("Customer's lifetime value")),
     ("business_hours", _("Business hours (open, closed)")),
+    ("changed", _("What the agent changed (status, assignee, team, tags, priority)")),
 ]
 RULE_OPS = [
     ("contains_any", _("contains any of")),
@@ -169,6 +170,7 @@ RULE_ACTIONS = [
     ("set_status", _("Set status")),
     ("assign_team", _("Assign to team")),
     ("assign_agent", _("Assign to agent")),
+    ("assign_policy", _("Assign by the team's policy")),
     ("add_note", _("Add an internal note")),
     ("auto_reply", _("Send an automatic reply")),
 ]
@@ -182,8 +184,15 @@ class RuleBuilderForm(forms.Form):
         choices=[
             ("message_received", _("A customer message arrives")),
             ("created", _("A conversation is created")),
+            ("reply_sent", _("An agent's reply is sent")),
+            ("conversation_updated", _("An agent changes status, assignee, tags or priority")),
+            ("no_reply_for", _("No agent reply for N minutes")),
+            ("pending_for", _("Pending for N hours")),
+            ("sla_breach_within", _("The SLA is due within N minutes")),
         ]
     )
+    # Checked against the trigger when the rule is saved (automation.timers).
+    threshold = forms.IntegerField(required=False)
     match = forms.ChoiceField(
         choices=[("all", _("all of these are true")), ("any", _("any of these is true"))]
     )

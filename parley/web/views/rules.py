@@ -13,6 +13,7 @@ from parley.automation.actions import delete_rule, save_rule, switch_rule
 from parley.automation.builder import Row, actions_from_rows, conditions_from_rows, rows_from_rule
 from parley.automation.engine import dry_run
 from parley.automation.models import Rule
+from parley.automation.timers import TIMERS, check_threshold
 from parley.core.errors import InvalidInput
 
 from ..forms import ACTION_ROWS, CONDITION_ROWS, RuleBuilderForm
@@ -95,6 +96,10 @@ def _fields(data: dict, conditions: dict, actions: list[dict]) -> dict:
     return {
         "name": data["name"],
         "trigger": data["trigger"],
+        # The builder sends every field: an N left empty is missing, not "unchanged".
+        "threshold": check_threshold(data["trigger"], data["threshold"])
+        if data["trigger"] in TIMERS
+        else None,
         "conditions": conditions,
         "actions": actions,
         "position": data["position"],
@@ -114,6 +119,7 @@ def _initial(rule: Rule | None) -> dict:
     initial = {
         "name": rule.name,
         "trigger": rule.trigger,
+        "threshold": rule.threshold,
         "position": rule.position,
         "stop_processing": rule.stop_processing,
         "enabled": rule.enabled,

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from parley.automation.outside_hours import replaces_acknowledgement
 from parley.connectors.actions import report_channel_problem
 from parley.connectors.base import (
     Normalized,
@@ -188,6 +189,8 @@ def send_acknowledgement(conversation_id: int) -> str:
         already = conversation.messages.filter(details__automatic=True).exists()
         if not text or already:
             return "nothing to send"
+        if replaces_acknowledgement(conversation):
+            return "the outside-hours reply answers instead"
         send_automatic_reply(conversation, text, why="acknowledgement")
     return "sent"
 

@@ -73,6 +73,15 @@ class EmailSettingsForm(forms.Form):
             "Sent automatically when a customer's message starts a conversation. Empty: none."
         ),
     )
+    outside_hours_reply = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Sent when a customer writes while business hours are closed, once per "
+            "conversation until they open; instead of the acknowledgement. Empty: none."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -92,6 +101,7 @@ class EmailSettingsForm(forms.Form):
             smtp_username=smtp.get("username", ""),
             provider=(chosen.get("provider") or {}).get("esp", ""),
             acknowledgement=chosen.get("acknowledgement", ""),
+            outside_hours_reply=chosen.get("outside_hours_reply", ""),
         )
 
     def clean_aliases(self) -> list[str]:
@@ -128,6 +138,7 @@ class EmailSettingsForm(forms.Form):
         channel = super().save(commit=False)  # type: ignore[misc]
         data = self.cleaned_data
         channel.settings["acknowledgement"] = data["acknowledgement"].strip()
+        channel.settings["outside_hours_reply"] = data["outside_hours_reply"].strip()
         if channel.kind == ChannelKind.EMAIL:
             channel.settings.update(
                 address=data["address"].strip().lower(),

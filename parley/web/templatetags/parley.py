@@ -77,6 +77,7 @@ def actor_name(entry: TimelineEntry) -> str:
         "system": _("System"),
         "": _("System"),
         "acknowledgement": _("Automatic acknowledgement"),
+        "outside_hours": _("Outside-hours reply"),
     }
     return labels.get(entry.actor_label, entry.actor_label)
 

@@ -63,11 +63,12 @@ def _pending_for(n: int, now: datetime) -> QuerySet[Conversation]:
 
 
 def _sla_breach_within(n: int, now: datetime) -> QuerySet[Conversation]:
-    """In the queue, the SLA's next due time at most N minutes away and not breached yet."""
+    """In the queue, the SLA's next due time still ahead and at most N minutes away (an
+    earlier target's breach does not silence the warning for the next one)."""
     if not apps.is_installed("parley.sla"):
         return Conversation.objects.none()
     # Named in a dict: the relation exists only once the SLA app is installed.
-    sla = {"sla__breached_at__isnull": True, "sla__next_due_at__lte": now + timedelta(minutes=n)}
+    sla = {"sla__next_due_at__gt": now, "sla__next_due_at__lte": now + timedelta(minutes=n)}
     return Conversation.objects.filter(status__in=QUEUE_STATUSES, **sla).annotate(
         occurrence=F("sla__next_due_at")
     )

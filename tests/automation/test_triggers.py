@@ -208,14 +208,18 @@ def test_sla_breach_within_fires_before_the_due_time(conversation, commit):
         pytest.skip("the SLA app is not installed yet")
     sla_model = apps.get_model("sla", "ConversationSla")
     due = later(hours=2)
-    sla_model.objects.filter(conversation=conversation).update(next_due_at=due, breached_at=None)
-    if not sla_model.objects.filter(conversation=conversation).exists():
-        sla_model.objects.create(conversation=conversation, next_due_at=due)
+    # Whatever the SLA app worked out, this conversation's next target is due in 2 hours.
+    sla_model.objects.update_or_create(
+        conversation=conversation,
+        defaults={"next_due_at": due, "breached_at": later(hours=-1)},
+        create_defaults={"next_due_at": due, "started_at": later(hours=-3)},
+    )
     rule("sla_breach_within", [{"type": "set_priority", "priority": "urgent"}], threshold=15)
     with commit():
         assert fire_due_rules(due - timedelta(minutes=20)) == 0
         assert fire_due_rules(due - timedelta(minutes=14)) == 1
         assert fire_due_rules(due - timedelta(minutes=5)) == 0
+        assert fire_due_rules(due + timedelta(minutes=1)) == 0  # past due: too late to warn
     conversation.refresh_from_db()
     assert conversation.priority == Priority.URGENT
 

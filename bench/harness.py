@@ -99,6 +99,15 @@ def recreate_postgres(url: str) -> str:
     return f"{base}/{name}"
 
 
+def drop_postgres(url: str) -> None:
+    """A run's own database (made by recreate_postgres): a benchmark's rows go with it."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def wait_for(instance: Instance) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

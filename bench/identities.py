@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from harness import percentile, start
+from harness import drop_postgres, percentile, start
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 CUSTOMERS_PER_IDENTITY = 0.6
@@ -197,16 +197,7 @@ def main() -> None:
         connections.close_all()
         instance.stop()
         if server:
-            drop_database(instance.env["PARLEY_DATABASE_URL"])
-
-
-def drop_database(url: str) -> None:
-    """The run's own database (created by start() next to the one named): ~200 MB."""
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_postgres(instance.env["PARLEY_DATABASE_URL"])
 
 
 if __name__ == "__main__":

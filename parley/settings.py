@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "parley.conversations",
     "parley.integrations",
     "parley.automation",
+    "parley.sla",
     "parley.realtime",
     "parley.web",
 ]
@@ -153,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "parley.web.context.channel_health",
+                "parley.web.context.presence_choices",
             ],
         },
     },
@@ -231,7 +233,13 @@ TASKS = {
 }
 PARLEY_WORKER_INTERVAL = float(env_str("PARLEY_WORKER_INTERVAL", "0.2"))
 # Tasks every worker enqueues on a schedule (core/clock.py): dotted path → seconds.
-PARLEY_PERIODIC_TASKS: dict[str, int] = {}
+PARLEY_PERIODIC_TASKS: dict[str, int] = {
+    "parley.automation.tasks.distribute_conversations": 60,
+    "parley.automation.tasks.run_time_rules": 60,
+    "parley.sla.tasks.check_sla_breaches": 60,
+}
+# How far ahead the inbox's "Breaching soon" view looks.
+PARLEY_SLA_SOON_MINUTES = env_int("PARLEY_SLA_SOON_MINUTES", 30)
 
 REDIS_URL = env_str("PARLEY_REDIS_URL")
 if REDIS_URL:
@@ -245,6 +253,20 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Parley's own mail (rule notifications) leaves through this SMTP server; channels' replies
+# use each mailbox's settings instead.
+EMAIL_HOST = env_str("PARLEY_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("PARLEY_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("PARLEY_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("PARLEY_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("PARLEY_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("PARLEY_EMAIL_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("PARLEY_EMAIL_STARTTLS and PARLEY_EMAIL_SSL: set one, not both")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("PARLEY_EMAIL_FROM", "parley@localhost")
+# Slack and webhook URLs may be plain http:// or loopback (development and tests only).
+PARLEY_NOTIFY_ALLOW_LOCAL = env_bool("PARLEY_NOTIFY_ALLOW_LOCAL", False)
 
 LOGGING = {
     "version": 1,

@@ -1,14 +1,19 @@
 """Creating and changing agents and teams (admin work)."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from parley.core.errors import Conflict, InvalidInput
 
-from .models import Agent, Role, Team
+from .models import Agent, Presence, Role, Team
+
+SEEN_EVERY = timedelta(seconds=50)
 
 
 @transaction.atomic
@@ -79,3 +84,23 @@ def save_team(team: Team | None, *, name: str, member_ids: Iterable[int] | None)
             raise InvalidInput("unknown agent in members", code="invalid_member")
         team.members.set(members)
     return team
+
+
+def set_presence(agent: Agent, presence: str) -> Agent:
+    """Online, away or offline, as the agent says (assignment only gives work to online)."""
+    if presence not in Presence.values:
+        raise InvalidInput(
+            f"presence: one of {', '.join(Presence.values)}", code="invalid_presence"
+        )
+    if agent.presence != presence:
+        agent.presence, agent.presence_since = presence, timezone.now()
+        agent.save(update_fields=["presence", "presence_since"])
+    return agent
+
+
+def mark_seen(agent_id: int) -> None:
+    """A workspace page is open: one write a minute at most per agent."""
+    now = timezone.now()
+    Agent.objects.filter(pk=agent_id).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - SEEN_EVERY)
+    ).update(last_seen_at=now)

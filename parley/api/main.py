@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from . import admin, conversations, customers, inbound, rules
+from . import admin, agents, conversations, customers, inbound, rules
 from .auth import TokenAuth
 from .errors import install_error_handlers
 from .parser import StrictJsonParser
@@ -23,3 +23,4 @@ api.add_router("/v1", customers.router)
 api.add_router("/v1", admin.router)
 api.add_router("/v1", inbound.router)
 api.add_router("/v1", rules.router)
+api.add_router("/v1", agents.router)

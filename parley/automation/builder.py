@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from parley.accounts.models import Agent, Team
 from parley.connectors.models import Channel
 from parley.core.errors import InvalidInput
+from parley.integrations.models import SlackWebhook, WebhookEndpoint
 
 from .conditions import FIELDS, OPS
 
@@ -26,6 +27,9 @@ ACTION_TYPES = (
     "assign_policy",
     "add_note",
     "auto_reply",
+    "notify_slack",
+    "notify_email",
+    "call_webhook",
 )
 NAMED = {"channel": Channel, "team": Team, "assignee": Agent}
 
@@ -122,7 +126,46 @@ def _action(row: Row, n: int) -> dict:
         return {"type": "assign", "team": _id_of("team", value, where), "by_policy": True}
     if row.name in ("add_note", "auto_reply"):
         return {"type": row.name, "text": value}
+    if row.name in NOTIFY_PARTS:
+        return _notify_action(row.name, value, where)
     raise InvalidInput(f"{where}: choose what to do", code="invalid_rule")
+
+
+# Notification rows are "parts | separated | like this": Slack "webhook name | text",
+# e-mail "addresses | subject | text", webhook "endpoint name".
+NOTIFY_PARTS = {"notify_slack": 2, "notify_email": 3, "call_webhook": 1}
+
+
+def _notify_action(kind: str, value: str, where: str) -> dict:
+    parts = [part.strip() for part in value.split("|", NOTIFY_PARTS[kind] - 1)]
+    if len(parts) != NOTIFY_PARTS[kind] or not all(parts):
+        shapes = {
+            "notify_slack": "Slack webhook name | text",
+            "notify_email": "addresses | subject | text",
+            "call_webhook": "webhook endpoint name",
+        }
+        raise InvalidInput(f"{where}: {shapes[kind]}", code="invalid_rule")
+    if kind == "notify_email":
+        return {"type": kind, "to": _words(parts[0]), "subject": parts[1], "text": parts[2]}
+    model = SlackWebhook if kind == "notify_slack" else WebhookEndpoint
+    found = model.objects.filter(name__iexact=parts[0]).first()
+    if found is None:
+        noun = "Slack webhook" if model is SlackWebhook else "webhook endpoint"
+        raise InvalidInput(f"{where}: no {noun} named “{parts[0]}”", code="invalid_rule")
+    if kind == "notify_slack":
+        return {"type": kind, "slack": found.pk, "text": parts[1]}
+    return {"type": kind, "webhook": found.pk}
+
+
+def _notify_row(action: dict) -> Row:
+    kind = action["type"]
+    if kind == "notify_email":
+        to = ", ".join(str(a) for a in action.get("to") or [])
+        return Row(kind, "", f"{to} | {action.get('subject', '')} | {action.get('text', '')}")
+    model = SlackWebhook if kind == "notify_slack" else WebhookEndpoint
+    found = model.objects.filter(pk=action.get("slack") or action.get("webhook")).first()
+    name = found.name if found else ""
+    return Row(kind, "", f"{name} | {action.get('text', '')}" if kind == "notify_slack" else name)
 
 
 def rows_from_rule(
@@ -154,6 +197,8 @@ def _row_of(test: dict) -> Row:
 
 def _action_row(action: dict) -> Row:
     kind = action.get("type", "")
+    if kind in NOTIFY_PARTS:
+        return _notify_row(action)
     if kind == "assign":
         if action.get("agent"):
             return Row("assign_agent", "", _shown("assignee", action["agent"]))

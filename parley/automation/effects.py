@@ -3,7 +3,8 @@ out through the same domain actions an agent's click uses.
 
     [{"type": "add_tags", "tags": ["refund"]}, {"type": "set_priority", "priority": "high"},
      {"type": "assign", "team": 3}, {"type": "set_status", "status": "closed"},
-     {"type": "add_note", "text": "…"}, {"type": "auto_reply", "text": "…"}]
+     {"type": "add_note", "text": "…"}, {"type": "auto_reply", "text": "…"},
+     {"type": "notify_slack", "slack": 2, "text": "…"}, {"type": "call_webhook", "webhook": 5}]
 """
 
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from parley.accounts.models import Agent, Team
 from parley.conversations import actions
 from parley.conversations.models import Conversation, Direction, Status
 from parley.core.errors import InvalidInput
+from parley.integrations.notify import compile_notification
 
 from .conditions import PRIORITIES
 
@@ -34,17 +36,20 @@ class Effect:
     describe: str
 
 
-def compile_actions(raw: object) -> list[Effect]:
+def compile_actions(raw: object, *, rule: str = "") -> list[Effect]:
+    """`rule`: the rule's name, which its notifications carry."""
     if not isinstance(raw, list) or not raw:
         raise InvalidInput("actions: a non-empty list", code="invalid_rule")
     if len(raw) > MAX_ACTIONS:
         raise InvalidInput(f"actions: at most {MAX_ACTIONS}", code="invalid_rule")
-    return [_effect(item, f"actions[{i}]") for i, item in enumerate(raw)]
+    return [_effect(item, f"actions[{i}]", rule) for i, item in enumerate(raw)]
 
 
-def _effect(raw: object, where: str) -> Effect:
+def _effect(raw: object, where: str, rule: str) -> Effect:
     if not isinstance(raw, dict) or raw.get("type") not in BUILDERS:
         raise InvalidInput(f"{where}.type: one of {', '.join(BUILDERS)}", code="invalid_rule")
+    if raw["type"] in NOTIFY:
+        return _notify(raw, where, rule)
     return BUILDERS[raw["type"]](raw, where)
 
 
@@ -103,6 +108,8 @@ def _set_status(raw: dict, where: str) -> Effect:
 
 def _assign(raw: dict, where: str) -> Effect:
     agent_id, team_id = raw.get("agent"), raw.get("team")
+    if raw.get("by_policy") is True:
+        return _assign_by_policy(team_id, agent_id, where)
     if agent_id is None and team_id is None:
         raise InvalidInput(f"{where}: an agent or a team", code="invalid_rule")
     agent = _row(Agent, agent_id, f"{where}.agent", is_active=True) if agent_id else None
@@ -120,6 +127,30 @@ def _assign(raw: dict, where: str) -> Effect:
         return None
 
     return Effect("assign", apply, "assigned to " + " / ".join(str(x) for x in (agent, team) if x))
+
+
+def _assign_by_policy(team_id: object, agent_id: object, where: str) -> Effect:
+    """{"type": "assign", "team": 3, "by_policy": true}: the team's policy picks the agent."""
+    if agent_id is not None:
+        raise InvalidInput(
+            f"{where}: by_policy picks the agent; name only a team", code="invalid_rule"
+        )
+    team = _row(Team, team_id, f"{where}.team")
+
+    def apply(conversation: Conversation) -> str | None:
+        from .assignment import assign_by_policy
+
+        now_team = Team.objects.filter(pk=team.pk).first()
+        if now_team is None:
+            return "could not assign: the team no longer exists"
+        agent = assign_by_policy(conversation, now_team)
+        return (
+            f"assigned to {agent} / {now_team}"
+            if agent
+            else f"queued for {now_team}: nobody available"
+        )
+
+    return Effect("assign", apply, f"assigned by {team}'s policy")
 
 
 def _add_note(raw: dict, where: str) -> Effect:
@@ -166,6 +197,14 @@ def _row(model: type[Agent] | type[Team], pk: object, where: str, **extra: objec
     return found
 
 
+def _notify(raw: dict, where: str, rule: str = "") -> Effect:
+    """Slack, e-mail and webhook notifications (integrations.notify): stored with the
+    firing, sent once it commits."""
+    apply, describe = compile_notification(raw, where, rule)
+    return Effect(raw["type"], apply, describe)
+
+
+NOTIFY = ("notify_slack", "notify_email", "call_webhook")
 BUILDERS: dict[str, Callable[[dict, str], Effect]] = {
     "add_tags": _add_tags,
     "remove_tags": _remove_tags,
@@ -174,4 +213,5 @@ BUILDERS: dict[str, Callable[[dict, str], Effect]] = {
     "assign": _assign,
     "add_note": _add_note,
     "auto_reply": _auto_reply,
+    **dict.fromkeys(NOTIFY, _notify),
 }

@@ -12,11 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parley.accounts.models import Agent, Team
+from parley.automation.hooks import reply_sent_on_commit, updated_on_commit
 from parley.connectors.windows import fill_template
 from parley.core.errors import Conflict, InvalidInput
 from parley.core.oncommit import enqueue_on_commit
 from parley.core.text import sanitize_html, storable, text_to_html
 from parley.realtime.push import push_conversation_on_commit
+from parley.sla.tracking import track_sla
 
 from . import timeline
 from .models import (
@@ -88,9 +90,11 @@ def send_reply(
     if conversation.status == Status.NEW:
         conversation.status = Status.OPEN
     conversation.save()
+    track_sla(conversation)
     timeline.reply_sent(conversation=conversation, message=message, actor=agent)
     enqueue_on_commit(deliver_message, message.pk)
     push_conversation_on_commit(conversation, "message")
+    reply_sent_on_commit(agent, message)
     return message
 
 
@@ -185,14 +189,17 @@ def assign_conversation(
     assignee: Agent | None,
     team: Team | None,
     note: str = "",
+    why: str = "",
 ) -> Conversation:
-    """Assign to an agent and/or team. With a note, or away from someone, it is a handoff."""
+    """Assign to an agent and/or team. With a note, or away from someone, it is a handoff.
+    `why` names what assigned it when no agent did (a team's policy)."""
     previous, previous_team_id = conversation.assignee, conversation.team_id
     if assignee is not None and team is not None and not assignee.teams.filter(pk=team.pk).exists():
         raise InvalidInput(f"{assignee} is not a member of {team}", code="not_in_team")
     conversation.assignee = assignee
     conversation.team = team
     conversation.save()
+    track_sla(conversation)  # the new team's business hours
     if note.strip() or (previous is not None and previous != assignee):
         timeline.handed_off(
             conversation=conversation,
@@ -201,13 +208,22 @@ def assign_conversation(
             assignee=assignee,
             team=team,
             note=note.strip(),
+            actor_label=why,
         )
     else:
-        timeline.assigned(conversation=conversation, actor=actor, assignee=assignee, team=team)
+        timeline.assigned(
+            conversation=conversation, actor=actor, assignee=assignee, team=team, actor_label=why
+        )
     push_conversation_on_commit(
         conversation,
         "assigned",
         moved_from=(previous_team_id, previous.pk if previous else None),
+    )
+    updated_on_commit(
+        actor,
+        conversation,
+        assignee=previous != assignee,
+        team=previous_team_id != conversation.team_id,
     )
     return conversation
 
@@ -228,8 +244,10 @@ def set_status(actor: Agent | None, conversation: Conversation, status: str) -> 
     if status in (Status.PENDING, Status.RESOLVED, Status.CLOSED):
         conversation.waiting_since = None
     conversation.save()
+    track_sla(conversation)
     timeline.status_changed(conversation=conversation, old=old, new=status, actor=actor)
     push_conversation_on_commit(conversation, "status")
+    updated_on_commit(actor, conversation, status=True)
     return conversation
 
 
@@ -241,8 +259,10 @@ def set_priority(actor: Agent | None, conversation: Conversation, priority: int)
     if old != priority:
         conversation.priority = priority
         conversation.save()
+        track_sla(conversation, repick=True)
         timeline.priority_changed(conversation=conversation, old=old, new=priority, actor=actor)
         push_conversation_on_commit(conversation, "priority")
+        updated_on_commit(actor, conversation, priority=True)
     return conversation
 
 
@@ -261,6 +281,7 @@ def set_tags(actor: Agent | None, conversation: Conversation, names: Iterable[st
     conversation.save(update_fields=["updated_at"])
     timeline.tags_changed(conversation=conversation, added=added, removed=removed, actor=actor)
     push_conversation_on_commit(conversation, "tags")
+    updated_on_commit(actor, conversation, tags=True)
     return conversation
 
 

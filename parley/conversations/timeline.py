@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from parley.accounts.models import Agent, Team
 
@@ -107,11 +108,13 @@ def handed_off(
     assignee: Agent | None,
     team: Team | None,
     note: str,
+    actor_label: str = "",
 ) -> TimelineEntry:
     return _record(
         conversation,
         EntryKind.HANDOFF,
         actor=actor,
+        actor_label=actor_label,
         from_agent=str(from_agent) if from_agent else None,
         assignee=str(assignee) if assignee else None,
         team=str(team) if team else None,
@@ -177,3 +180,17 @@ def customer_unmerged(
 
 def rule_fired(*, conversation: Conversation, rule: str, did: list[str]) -> TimelineEntry:
     return _record(conversation, EntryKind.RULE_FIRED, actor_label=f"rule: {rule}", did=did)
+
+
+def sla_breached(
+    *, conversation: Conversation, target: str, due: datetime, policy: str
+) -> TimelineEntry:
+    # Recorded as an automation entry (no kind of its own yet: that needs a conversations
+    # migration); `target` tells it apart and names the clock that ran out.
+    return _record(
+        conversation,
+        EntryKind.RULE_FIRED,
+        actor_label=f"sla: {policy}",
+        target=target,
+        due=due.isoformat(),
+    )

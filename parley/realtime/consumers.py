@@ -3,6 +3,8 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from parley.accounts.actions import mark_seen
+
 from . import groups
 from .activity import announce_activity
 from .presence import answer_ping
@@ -18,6 +20,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         for name in self.groups_joined:
             await self.channel_layer.group_add(name, self.channel_name)
         await self.accept()
+        await database_sync_to_async(mark_seen)(agent.pk)
 
     @staticmethod
     def _groups_for(agent: object) -> list[str]:
@@ -32,7 +35,11 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(name, self.channel_name)
 
     async def receive_json(self, content: dict, **kwargs: object) -> None:
-        # What an agent's page sends: "I am viewing / typing in conversation N".
+        # What an agent's page sends: "I am here" every minute (assignment counts on it),
+        # "I am viewing / typing in conversation N".
+        if isinstance(content, dict) and content.get("type") == "here":
+            await database_sync_to_async(mark_seen)(self.scope["user"].pk)
+            return
         if not isinstance(content, dict) or content.get("type") not in ("typing", "viewing"):
             return
         agent, conversation_id = self.scope["user"], content.get("conversation_id")

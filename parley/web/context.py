@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 
+from parley.accounts.models import Presence
 from parley.connectors.models import Channel
 
 
@@ -12,3 +13,7 @@ def channel_health(request: HttpRequest) -> dict:
     if user is None or not getattr(user, "is_admin", False):
         return {}
     return {"unhealthy_channels": Channel.objects.filter(active=True).exclude(health_problem="")}
+
+
+def presence_choices(request: HttpRequest) -> dict:
+    return {"presence_choices": Presence.choices}

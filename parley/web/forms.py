@@ -173,6 +173,9 @@ RULE_ACTIONS = [
     ("assign_policy", _("Assign by the team's policy")),
     ("add_note", _("Add an internal note")),
     ("auto_reply", _("Send an automatic reply")),
+    ("notify_slack", _("Post to Slack")),
+    ("notify_email", _("Send an e-mail")),
+    ("call_webhook", _("Call a webhook")),
 ]
 
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import conversation, customers, inbox, rules
+from .views import conversation, customers, inbox, me, rules
 from .views.auth import LoginView
 
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("c/<int:conversation_id>/assign/", conversation.assign, name="conversation_assign"),
     path("c/<int:conversation_id>/update/", conversation.update, name="conversation_update"),
     path("attachments/<int:attachment_id>/", conversation.attachment, name="attachment"),
+    path("me/presence/", me.presence, name="presence"),
+    path("me/end-shift/", me.end_shift, name="end_shift"),
     path("settings/rules/", rules.rule_list, name="rules"),
     path("settings/rules/new/", rules.rule_edit, name="rule_new"),
     path("settings/rules/<int:rule_id>/", rules.rule_edit, name="rule_edit"),

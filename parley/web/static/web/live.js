@@ -1,7 +1,8 @@
 // One WebSocket per page to /ws/agent/, reconnecting with backoff. Every time the socket
 // opens — the first time too — the page refetches: pushes sent before it was listening
 // (while the page loaded, or while disconnected) are gone. Returns `send`, for the page's
-// few messages up the socket (typing); they are dropped while disconnected.
+// few messages up the socket (typing); they are dropped while disconnected. Opening the
+// socket, and a message every minute, tell the server the agent is here.
 
 export function connectLive({ onPush, onConnect }) {
   const state = document.getElementById("live-state");
@@ -24,9 +25,10 @@ export function connectLive({ onPush, onConnect }) {
     });
   }
   open();
-  return {
-    send(data) {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(data));
-    },
+  const send = (data) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(data));
   };
+  // Automatic assignment gives work only to agents with a workspace page open.
+  setInterval(() => send({ type: "here" }), 60000);
+  return { send };
 }

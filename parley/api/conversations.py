@@ -1,13 +1,14 @@
 """Conversations and their messages."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from parley.accounts.models import Agent, Team
 from parley.conversations import actions
 from parley.conversations.access import access_conversation
 from parley.conversations.queries import VIEWS, InboxFilters, inbox
 from parley.core.errors import InvalidInput
+from parley.sla.queries import SLA_VIEWS
 
 from .auth import agent_of
 from .lookup import get_or_404
@@ -37,6 +38,7 @@ class ConversationQuery(Schema):
     assignee: Id | None = None
     team: Id | None = None
     priority: QueryText = ""
+    sla: QueryText = Field("", description="soon (due within the window) or breached")
     cursor: str | None = None
     limit: int = 50
 
@@ -45,6 +47,8 @@ class ConversationQuery(Schema):
 def list_conversations(request: HttpRequest, query: Query[ConversationQuery]):
     if query.view not in VIEWS:
         raise InvalidInput(f"view must be one of {', '.join(VIEWS)}", code="invalid_view")
+    if query.sla and query.sla not in SLA_VIEWS:
+        raise InvalidInput(f"sla must be one of {', '.join(SLA_VIEWS)}", code="invalid_sla")
     filters = InboxFilters(
         status=query.status,
         channel=query.channel,
@@ -52,6 +56,7 @@ def list_conversations(request: HttpRequest, query: Query[ConversationQuery]):
         assignee=query.assignee,
         team=query.team,
         priority=_priority(query.priority) if query.priority else None,
+        sla=query.sla,
     )
     rows, cursor = paginate(
         inbox(agent_of(request), query.view, filters), query.cursor, query.limit

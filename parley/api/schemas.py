@@ -9,6 +9,7 @@ from pydantic import AfterValidator
 from parley.automation.models import Rule
 from parley.conversations.models import Conversation, Message, Priority
 from parley.customers.models import Order
+from parley.sla.display import sla_of
 
 from .parser import no_nul
 
@@ -26,6 +27,30 @@ PRIORITY_VALUES = {name: value for value, name in PRIORITY_NAMES.items()}
 class Ref(Schema):
     id: int
     name: str
+
+
+class SlaOut(Schema):
+    policy: str | None
+    next_due_at: datetime | None = Field(description="The soonest unmet due time, or null")
+    breached_at: datetime | None = Field(description="When a target was first missed")
+    paused: bool = Field(description="Pending or resolved: the clocks stand still")
+    first_response_due_at: datetime | None
+    first_response_met_at: datetime | None
+    next_response_due_at: datetime | None
+    next_response_met_at: datetime | None
+    resolution_due_at: datetime | None
+    resolution_met_at: datetime | None
+
+    @staticmethod
+    def of(c: Conversation) -> "SlaOut | None":
+        sla = sla_of(c)
+        if sla is None:
+            return None
+        return SlaOut(
+            policy=sla.policy.name if sla.policy else None,
+            paused=sla.paused,
+            **{name: getattr(sla, name) for name in SlaOut.model_fields if name.endswith("_at")},
+        )
 
 
 class ConversationOut(Schema):
@@ -47,6 +72,7 @@ class ConversationOut(Schema):
     last_agent_message_at: datetime | None
     resolved_at: datetime | None
     waiting_since: datetime | None
+    sla: SlaOut | None
 
     @staticmethod
     def of(c: Conversation) -> "ConversationOut":
@@ -69,6 +95,7 @@ class ConversationOut(Schema):
             last_agent_message_at=c.last_agent_message_at,
             resolved_at=c.resolved_at,
             waiting_since=c.waiting_since,
+            sla=SlaOut.of(c),
         )
 
 

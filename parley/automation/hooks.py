@@ -11,7 +11,10 @@ from .models import Rule
 
 def automate_on_commit(messages: Sequence[Message]) -> None:
     """Queue the rules for these customer messages once they are stored — one task for a
-    batch, none at all while no rule is enabled — and the outside-hours replies."""
+    batch, none at all while no rule is enabled — the outside-hours replies and the SLA
+    clocks."""
+    from parley.sla.hooks import track_messages_on_commit
+
     from .outside_hours import reply_outside_hours_on_commit
 
     if messages and Rule.objects.filter(enabled=True).exists():
@@ -19,6 +22,7 @@ def automate_on_commit(messages: Sequence[Message]) -> None:
 
         enqueue_on_commit(run_rules_for_messages, [message.pk for message in messages])
     reply_outside_hours_on_commit(messages)
+    track_messages_on_commit(messages)
 
 
 def reply_sent_on_commit(agent: Agent | None, message: Message) -> None:

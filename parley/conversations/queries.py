@@ -2,14 +2,18 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OrderBy, Q, QuerySet
+from django.utils import timezone
 
 from parley.accounts.models import Agent
+from parley.sla.queries import SLA_VIEWS, due_filter, due_soonest
 
 from .access import visible_conversations
 from .models import QUEUE_STATUSES, Conversation
 
 VIEWS = ("mine", "unassigned", "teams", "all")
+# ?sort= values besides the default (priority, then longest waiting).
+SORTS = ("due",)
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,8 @@ class InboxFilters:
     assignee: int | None = None
     priority: int | None = None
     team: int | None = None
+    sla: str = ""  # one of SLA_VIEWS
+    sort: str = ""  # one of SORTS
 
 
 def view_queryset(agent: Agent, view: str) -> QuerySet[Conversation]:
@@ -50,17 +56,28 @@ def filtered(
         conversations = conversations.filter(priority=filters.priority)
     if filters.team:
         conversations = conversations.filter(team_id=filters.team)
+    if filters.sla in SLA_VIEWS:
+        conversations = conversations.filter(due_filter(filters.sla, timezone.now()))
     return conversations
 
 
 def inbox(agent: Agent, view: str, filters: InboxFilters) -> QuerySet[Conversation]:
-    """Priority first, then whoever has waited longest; those not waiting come last.
+    """Priority first, then whoever has waited longest; those not waiting come last (with
+    sort "due", the soonest SLA due time before all that).
     Related rows are fetched for the page only: joining them first makes the database sort
     the whole queue with them (see bench/RESULTS.md)."""
+    order: tuple[str | OrderBy, ...] = (
+        "priority",
+        F("waiting_since").asc(nulls_last=True),
+        "-updated_at",
+        "-id",
+    )
+    if filters.sort == "due":
+        order = (due_soonest(), *order)
     return (
         filtered(view_queryset(agent, view), filters)
-        .prefetch_related("channel", "customer", "assignee", "team", "tags")
-        .order_by("priority", F("waiting_since").asc(nulls_last=True), "-updated_at", "-id")
+        .prefetch_related("channel", "customer", "assignee", "team", "tags", "sla")
+        .order_by(*order)
     )
 
 

@@ -1,5 +1,7 @@
 """SLA policies and each conversation's clocks against them (see tracking.py)."""
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from parley.connectors.models import ChannelKind
 from parley.conversations.models import Priority
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise as _StrPromise
 
 # The clocks a policy can set, in the order an agent meets them.
 TARGETS = ("first_response", "next_response", "resolution")
@@ -19,7 +24,7 @@ TARGET_LABELS = {
 MOST_MINUTES = 366 * 24 * 60
 
 
-def _minutes(help_text: str) -> models.PositiveIntegerField:
+def _minutes(help_text: "_StrPromise") -> models.PositiveIntegerField:
     return models.PositiveIntegerField(
         null=True,
         blank=True,

@@ -106,10 +106,10 @@ def _note_progress(
     reply starts the next-response clock."""
     sla.first_response_met_at = sla.first_response_met_at or conversation.first_response_at
     answered = sla.next_response_met_at or sla.first_response_met_at
-    if wrote_at is not None and answered is not None and wrote_at > answered:
-        if sla.next_response_started_at is None or sla.next_response_met_at is not None:
-            sla.next_response_started_at = wrote_at
-            sla.next_response_met_at = sla.next_response_breached_at = None
+    running = sla.next_response_started_at is not None and sla.next_response_met_at is None
+    if wrote_at is not None and answered is not None and wrote_at > answered and not running:
+        sla.next_response_started_at = wrote_at
+        sla.next_response_met_at = sla.next_response_breached_at = None
     replied = conversation.last_agent_message_at
     started = sla.next_response_started_at
     if started and sla.next_response_met_at is None and replied and replied >= started:
@@ -172,7 +172,9 @@ def _mark_breaches_of(conversation_id: int, now: datetime) -> int:
         .filter(pk=conversation_id)
         .first()
     )
-    sla = track_sla(conversation, now=now) if conversation else None
+    if conversation is None:
+        return 0
+    sla = track_sla(conversation, now=now)
     if sla is None or sla.paused:
         return 0
     breached = [

@@ -120,6 +120,10 @@ def entry_summary(entry: TimelineEntry) -> str:
             "source": data.get("source", ""),
             "target": data.get("target", ""),
         }
+    if entry.kind == EntryKind.RULE_FIRED and "target" in data:
+        from parley.sla.display import breach_summary
+
+        return breach_summary(entry.actor_label.removeprefix("sla: "), data)
     if entry.kind == EntryKind.RULE_FIRED:
         return _("Rule “%(rule)s”: %(did)s") % {
             "rule": entry.actor_label.removeprefix("rule: "),

@@ -9,8 +9,9 @@ from parley.accounts.models import Agent, Team
 from parley.api.schemas import MAX_ID
 from parley.connectors.models import Channel
 from parley.conversations.models import Priority, Status, Tag
-from parley.conversations.queries import VIEWS, InboxFilters, view_counts
+from parley.conversations.queries import SORTS, VIEWS, InboxFilters, view_counts
 from parley.conversations.queries import inbox as inbox_query
+from parley.sla.queries import SLA_VIEWS
 
 PAGE_SIZE = 50
 
@@ -28,7 +29,13 @@ def filters_from(request: HttpRequest) -> InboxFilters:
         assignee=number("assignee"),
         priority=number("priority"),
         team=number("team"),
+        sla=_one_of(request.GET.get("sla", ""), SLA_VIEWS),
+        sort=_one_of(request.GET.get("sort", ""), SORTS),
     )
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    return value if value in allowed else ""
 
 
 @login_required

@@ -163,7 +163,7 @@ def _notify_row(action: dict) -> Row:
         to = ", ".join(str(a) for a in action.get("to") or [])
         return Row(kind, "", f"{to} | {action.get('subject', '')} | {action.get('text', '')}")
     model = SlackWebhook if kind == "notify_slack" else WebhookEndpoint
-    found = model.objects.filter(pk=action.get("slack") or action.get("webhook")).first()
+    found = model.objects.filter(pk=action.get("slack") or action.get("webhook") or 0).first()
     name = found.name if found else ""
     return Row(kind, "", f"{name} | {action.get('text', '')}" if kind == "notify_slack" else name)
 

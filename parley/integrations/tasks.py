@@ -1,6 +1,8 @@
-"""Background work against shops: a customer's orders, fetched and kept."""
+"""Background work: a customer's orders fetched from shops; rule notifications sent."""
 
+import json
 import logging
+import time
 from datetime import timedelta
 
 from django.db import transaction
@@ -10,8 +12,11 @@ from django_tasks import task
 from parley.customers.models import Customer, IdentityKind
 from parley.customers.orders import record_order
 
-from . import shopify
-from .models import ShopifyStore
+from . import shopify, slack
+from .mail import send_notification
+from .models import Delivery, DeliveryKind, DeliveryStatus, ShopifyStore
+from .notify import record_attempt
+from .outbound import Outcome, call_webhook
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -71,3 +76,40 @@ def _retry(customer_id: int, attempt: int, exc: "shopify.ShopBusy") -> None:
     transaction.on_commit(
         lambda: sync_customer_orders.using(run_after=run_after).enqueue(customer_id, attempt + 1)
     )
+
+
+@task()
+def deliver_notification(delivery_id: int) -> str:
+    """Send one rule notification (Slack, e-mail, webhook) and record the attempt. Safe to
+    run twice: a delivery already delivered or failed is left alone, and webhook receivers
+    can drop a repeat by its X-Parley-Delivery id."""
+    delivery = Delivery.objects.select_related("slack", "webhook").filter(pk=delivery_id).first()
+    if delivery is None:
+        return "gone"
+    if delivery.status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED):
+        return "already " + delivery.status
+    started = time.monotonic()
+    outcome = _send(delivery)
+    return record_attempt(delivery, outcome, int((time.monotonic() - started) * 1000))
+
+
+def _send(delivery: Delivery) -> Outcome:
+    payload = delivery.payload
+    try:
+        if delivery.kind == DeliveryKind.EMAIL:
+            return send_notification(
+                payload["to"], payload["subject"], payload["text"], str(delivery.uuid)
+            )
+        if delivery.kind == DeliveryKind.SLACK:
+            hook = delivery.slack
+            if hook is None or not hook.enabled:
+                return Outcome(False, "the Slack webhook was deleted or disabled")
+            return slack.post(hook.secret("url"), payload["text"])
+        endpoint = delivery.webhook
+        if endpoint is None or not endpoint.enabled:
+            return Outcome(False, "the webhook endpoint was deleted or disabled")
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        secret = endpoint.secret("signing_secret")
+        return call_webhook(endpoint.url, secret, str(delivery.uuid), payload["event"], body)
+    except ValueError as exc:  # a secret that no key decrypts
+        return Outcome(False, str(exc))

@@ -62,7 +62,7 @@ def track_sla(
     also starts the clocks of a conversation that has none."""
     now = now or timezone.now()
     sla = (
-        ConversationSla.objects.select_for_update()
+        ConversationSla.objects.select_for_update(of=("self",))
         .select_related("policy")
         .filter(conversation=conversation)
         .first()

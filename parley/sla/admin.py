@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from parley.connectors.models import ChannelKind
 from parley.conversations.models import Priority
+from parley.core.oncommit import enqueue_on_commit
 
 from .models import ConversationSla, SlaPolicy
 
@@ -53,6 +54,13 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "business_hours",
     )
     list_editable = ("position", "enabled")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change:  # open conversations follow the new targets at once
+            from .tasks import reapply_policy
+
+            enqueue_on_commit(reapply_policy, obj.pk)
 
 
 @admin.register(ConversationSla)

@@ -143,3 +143,23 @@ def test_admins_set_policies_in_settings_with_validation(admin_web):
         assert refused.status_code == 200
         assert field in refused.context["adminform"].form.errors
     assert SlaPolicy.objects.count() == 1
+
+
+def test_a_changed_policy_recomputes_its_open_conversations(admin_web, queue, commit):
+    standard = SlaPolicy.objects.get(name="Standard")
+    with commit():
+        changed = admin_web.post(
+            f"/django-admin/sla/slapolicy/{standard.pk}/change/",
+            policy_form(
+                name="Standard",
+                priorities=[],
+                channel_kinds=[],
+                position="1",
+                first_response_minutes="120",
+                resolution_minutes="",
+            ),
+        )
+    assert changed.status_code == 302
+    soon = ConversationSla.objects.get(conversation=queue["soon"])
+    assert soon.first_response_due_at == queue["soon"].created_at + timedelta(minutes=120)
+    assert soon.resolution_due_at is None

@@ -19,6 +19,9 @@ from parley.conversations import timeline
 from parley.conversations.models import Conversation, Direction, Message, Status
 from parley.core.errors import InvalidInput, ParleyError
 from parley.customers.profile import lifetime_value
+from parley.triage.language import detect_language
+from parley.triage.priority import followers_of
+from parley.triage.sentiment import sentiment
 
 from .conditions import Facts, Test, compile_conditions, fold
 from .effects import Effect, compile_actions
@@ -60,7 +63,7 @@ def _compile(rule: Rule) -> CompiledRule | None:
             rule.pk,
             rule.name,
             compile_conditions(rule.conditions),
-            compile_actions(rule.actions),
+            compile_actions(rule.actions, rule=rule.name),
             rule.stop_processing,
             rule.threshold,
         )
@@ -93,6 +96,10 @@ def facts_for(conversation: Conversation, message: Message | None) -> Facts:
         # The currency the customer spends most in (a shop sells in one, mostly).
         lifetime_value=max((total for _, total in values), default=Decimal(0)),
         hours="open" if open_now(conversation) else "closed",
+        language=detect_language(text),
+        sentiment=sentiment(text).label,
+        followers=followers_of(attributes),
+        priority_score=conversation.priority_score,
     )
 
 

@@ -262,13 +262,13 @@ def test_shift_handoff_moves_open_work_with_the_note(team, api_channel, admin):
 def test_conversations_of_an_agent_away_too_long_are_reassigned(team, api_channel):
     team.reassign_after_minutes = 30
     team.save()
-    now = timezone.now()
     away = online(factories.make_agent(name="Away", teams=[team]))
     cover = online(factories.make_agent(name="Cover", teams=[team]))
     c = conversation_in(api_channel, sender="wait@example.com")
     c.assignee, c.team, c.status = away, team, Status.OPEN
     c.save()
     set_presence(away, Presence.AWAY)
+    now = away.presence_since
 
     assert reassign_from_away(now + timedelta(minutes=10)) == 0
     c.refresh_from_db()

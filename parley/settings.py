@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "parley.integrations",
     "parley.automation",
     "parley.sla",
+    "parley.triage",
     "parley.realtime",
     "parley.web",
 ]
@@ -237,6 +238,8 @@ PARLEY_PERIODIC_TASKS: dict[str, int] = {
     "parley.automation.tasks.distribute_conversations": 60,
     "parley.automation.tasks.run_time_rules": 60,
     "parley.sla.tasks.check_sla_breaches": 60,
+    # Waiting time and SLA due times move scores on.
+    "parley.triage.tasks.rescore_waiting_conversations": 300,
 }
 # How far ahead the inbox's "Breaching soon" view looks.
 PARLEY_SLA_SOON_MINUTES = env_int("PARLEY_SLA_SOON_MINUTES", 30)

@@ -59,6 +59,12 @@ class Facts:
     hours: str = "open"
     # What an agent changed, for `conversation_updated` rules (empty for other triggers).
     changed: set[str] = field(default_factory=set)
+    # Of the triggering message (parley.triage): ISO 639-1 code or "" when unsure, and
+    # negative / neutral / positive.
+    language: str = ""
+    sentiment: str = "neutral"
+    followers: int = 0  # the customer's social reach, when a profile said
+    priority_score: int = 0
 
 
 Test = Callable[[Facts], bool]
@@ -79,8 +85,14 @@ FIELDS: dict[str, tuple[str, str]] = {
     "lifetime_value": ("number", "lifetime_value"),
     "business_hours": ("hours", "hours"),
     "changed": ("changes", "changed"),
+    "language": ("language", "language"),
+    "sentiment": ("sentiment", "sentiment"),
+    "followers": ("number", "followers"),
+    "priority_score": ("number", "priority_score"),
 }
 CHANGES = ("status", "assignee", "team", "tags", "priority")
+SENTIMENTS = ("negative", "neutral", "positive")
+_LANGUAGE = regex.compile(r"[a-z]{2}")
 # Tests run cheapest first inside all/any: a channel check settles most rules before any
 # text is searched.
 COST = {"text": 2, "matches": 3}
@@ -94,6 +106,8 @@ OPS: dict[str, tuple[str, ...]] = {
     "number": ("eq", "gt", "gte", "lt", "lte"),
     "hours": ("is",),
     "changes": ("includes_any", "includes_all", "excludes"),
+    "language": ("is", "is_not", "in", "not_in"),
+    "sentiment": ("is", "is_not"),
 }
 
 
@@ -301,6 +315,25 @@ def _changes_test(op: str, value: object, where: str) -> Callable[[object], bool
     return _set_test(op, names, where)
 
 
+def _language_test(op: str, value: object, where: str) -> Callable[[object], bool]:
+    several = op in ("in", "not_in")
+    codes = value if several else [value]
+    if not isinstance(codes, list) or not codes or not all(_is_language(c) for c in codes):
+        shape = "a list of two-letter language codes" if several else "a two-letter language code"
+        raise InvalidInput(f"{where}: {shape} (ko, en, ja…)", code="invalid_rule")
+    return _choice_test(op, value, where)
+
+
+def _is_language(code: object) -> bool:
+    return isinstance(code, str) and _LANGUAGE.fullmatch(code) is not None
+
+
+def _sentiment_test(op: str, value: object, where: str) -> Callable[[object], bool]:
+    if value not in SENTIMENTS:
+        raise InvalidInput(f"{where}: one of {', '.join(SENTIMENTS)}", code="invalid_rule")
+    return _choice_test(op, value, where)
+
+
 def _as_set(value: object) -> set[str]:
     return value if isinstance(value, set) else set()
 
@@ -315,4 +348,6 @@ BUILDERS: dict[str, Callable[[str, object, str], Callable[[object], bool]]] = {
     "number": _number_test,
     "hours": _hours_test,
     "changes": _changes_test,
+    "language": _language_test,
+    "sentiment": _sentiment_test,
 }

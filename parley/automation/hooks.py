@@ -11,12 +11,14 @@ from .models import Rule
 
 def automate_on_commit(messages: Sequence[Message]) -> None:
     """Queue the rules for these customer messages once they are stored — one task for a
-    batch, none at all while no rule is enabled — the outside-hours replies and the SLA
-    clocks."""
+    batch, none at all while no rule is enabled — the outside-hours replies, the SLA
+    clocks and the priority score."""
     from parley.sla.hooks import track_messages_on_commit
+    from parley.triage.hooks import rescore_on_commit
 
     from .outside_hours import reply_outside_hours_on_commit
 
+    rescore_on_commit(messages)  # first: rules may test the score
     if messages and Rule.objects.filter(enabled=True).exists():
         from .tasks import run_rules_for_messages
 

@@ -71,6 +71,10 @@ class Conversation(models.Model):
     # What the conversation is about when the platform says so: a comment thread's post
     # ({"post_id", "post_url", "caption"}).
     origin = models.JSONField(default=dict, blank=True)
+    # 0 to 100 from urgency words, tone, customer value, reach, waiting and SLA (triage.priority),
+    # with why: [{"signal", "points", "value"}, …].
+    priority_score = models.PositiveSmallIntegerField(default=0)
+    priority_why = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [
@@ -92,6 +96,12 @@ class Conversation(models.Model):
                 fields=["priority", "waiting_since", "-updated_at", "-id"],
                 condition=models.Q(status__in=QUEUE_STATUSES),
                 name="conv_queue_order",
+            ),
+            # The queue by score ("Highest score first").
+            models.Index(
+                fields=["-priority_score", "waiting_since", "-updated_at", "-id"],
+                condition=models.Q(status__in=QUEUE_STATUSES),
+                name="conv_queue_score",
             ),
             models.Index(fields=["assignee", "status", "priority"], name="conv_assignee"),
             models.Index(fields=["team", "status", "priority"], name="conv_team"),

@@ -1,6 +1,6 @@
 """Assignment decisions per second: the policy alone, and whole decisions in the database.
 
-    python bench/assignment.py [--agents 25] [--open 20000] [--decisions 1000]
+    python bench/assignment.py [--agents 25] [--open 2000] [--decisions 1000]
                                [--database-url postgres://…]
 
 In a fresh database: one team of `--agents` members (online, mixed languages, skills and
@@ -115,7 +115,7 @@ def time_choose(team_id: int, calls: int, rng: random.Random) -> dict:
     from parley.accounts.models import Policy, Team
     from parley.automation.assignment import Need, candidates, choose
 
-    pool = candidates(Team.objects.get(pk=team_id), timezone.now())
+    pool = candidates(Team.objects.get(pk=team_id), timezone.now(), rated=True)
     needs = [
         Need(language=rng.choice(["en", "ko", ""]), topics=frozenset({"refund"}), unhappy=bad)
         for bad in (True, False)
@@ -141,7 +141,7 @@ def summary(laps: list[float]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--agents", type=int, default=25)
-    parser.add_argument("--open", type=int, default=20_000)
+    parser.add_argument("--open", type=int, default=2000)
     parser.add_argument("--decisions", type=int, default=1000)
     parser.add_argument("--database-url", default="", help="default: PARLEY_DATABASE_URL's server")
     args = parser.parse_args()

@@ -12,7 +12,7 @@ periodic distribution hands it out once someone is.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -44,6 +44,8 @@ class Candidate:
     languages: frozenset[str] = frozenset()
     skills: frozenset[str] = frozenset()
     rating: float | None = None
+    # The agent row it was read from (none in the pure tests).
+    agent: Agent | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -102,19 +104,17 @@ def on_shift(agent: Agent, now: datetime) -> bool:
         return True
 
 
-def is_available(agent: Agent, now: datetime) -> bool:
-    seen = agent.last_seen_at is not None and now - agent.last_seen_at <= SEEN_WITHIN
-    return agent.is_active and agent.presence == Presence.ONLINE and seen and on_shift(agent, now)
-
-
-def candidates(team: Team, now: datetime, *, exclude: Iterable[int] = ()) -> list[Candidate]:
-    """The team's available members with their load and rating: three queries."""
+def candidates(
+    team: Team, now: datetime, *, exclude: Iterable[int] = (), rated: bool = False
+) -> list[Candidate]:
+    """The team's available members with their load (and, when `rated`, their CSAT): two
+    or three queries."""
     members = [
         agent
         for agent in team.members.exclude(pk__in=list(exclude)).filter(
             is_active=True, presence=Presence.ONLINE, last_seen_at__gte=now - SEEN_WITHIN
         )
-        if is_available(agent, now)
+        if on_shift(agent, now)
     ]
     if not members:
         return []
@@ -124,7 +124,7 @@ def candidates(team: Team, now: datetime, *, exclude: Iterable[int] = ()) -> lis
         .values_list("assignee_id")
         .annotate(n=Count("id"))
     )
-    ratings = _ratings(ids, now) if team.best_rated_for_negative else {}
+    ratings = _ratings(ids, now) if rated else {}
     return [
         Candidate(
             id=agent.pk,
@@ -133,6 +133,7 @@ def candidates(team: Team, now: datetime, *, exclude: Iterable[int] = ()) -> lis
             languages=frozenset(str(x).lower() for x in agent.languages or []),
             skills=frozenset(str(x).lower() for x in agent.skills or []),
             rating=ratings.get(agent.pk),
+            agent=agent,
         )
         for agent in members
     ]
@@ -183,15 +184,17 @@ def assign_by_policy(
     with transaction.atomic():
         # One decision at a time per team: two workers never pick from the same loads.
         team = Team.objects.select_for_update().get(pk=team.pk)
+        need = need_of(conversation)
+        rated = need.unhappy and team.best_rated_for_negative
         picked = choose(
             team.policy,
-            candidates(team, now, exclude=exclude),
-            need_of(conversation),
+            candidates(team, now, exclude=exclude, rated=rated),
+            need,
             last_id=team.last_assigned_id,
             match_skills=team.match_skills,
             best_rated_for_negative=team.best_rated_for_negative,
         )
-        agent = Agent.objects.get(pk=picked.id) if picked else None
+        agent = picked.agent if picked else None
         if agent is not None:
             team.last_assigned = agent
             team.save(update_fields=["last_assigned"])

@@ -75,8 +75,11 @@ def _test(row: Row, n: int) -> dict:
         value = str(value).lower() in ("yes", "true", "1", "예")
     elif kind == "number":
         value = _number(str(value), where)
-    elif kind == "hours":
+    elif kind in ("hours", "sentiment"):
         value = str(value).lower()
+    elif kind == "language":
+        codes = [code.lower() for code in _words(row.value)]
+        value = codes if row.op in LIST_OPS else row.value.strip().lower()
     elif kind == "changes":
         value = [word.lower() for word in _words(row.value)]
     elif row.op in LIST_OPS:

@@ -13,7 +13,7 @@ from .models import QUEUE_STATUSES, Conversation
 
 VIEWS = ("mine", "unassigned", "teams", "all")
 # ?sort= values besides the default (priority, then longest waiting).
-SORTS = ("due",)
+SORTS = ("due", "score")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ def inbox(agent: Agent, view: str, filters: InboxFilters) -> QuerySet[Conversati
     )
     if filters.sort == "due":
         order = (due_soonest(), *order)
+    elif filters.sort == "score":  # highest priority score first (triage.priority)
+        order = ("-priority_score", *order[1:])
     return (
         filtered(view_queryset(agent, view), filters)
         .prefetch_related("channel", "customer", "assignee", "team", "tags", "sla")

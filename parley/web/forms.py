@@ -139,6 +139,10 @@ RULE_FIELDS = [
     ("lifetime_value", _("Customer's lifetime value")),
     ("business_hours", _("Business hours (open, closed)")),
     ("changed", _("What the agent changed (status, assignee, team, tags, priority)")),
+    ("language", _("Language of the message (ko, en, ja…)")),
+    ("sentiment", _("Tone of the message (negative, neutral, positive)")),
+    ("followers", _("Customer's followers")),
+    ("priority_score", _("Priority score (0 to 100)")),
 ]
 RULE_OPS = [
     ("contains_any", _("contains any of")),

@@ -19,7 +19,8 @@ from .base import (
 from .messaging import Account, Comment
 from .models import Channel
 
-PROFILE_FIELDS = "name,username,profile_pic"
+# follower_count (Graph API v12.0+) feeds the priority score's social reach.
+PROFILE_FIELDS = "name,username,profile_pic,follower_count"
 COMMENT_FIELDS = ("comments", "live_comments")
 
 

@@ -55,8 +55,9 @@ class Account:
     identity_kind: str
     profile_fields: str
     name_of: Callable[[dict], str]
-    # user id → (name, picture URL) from the platform's profile; ("", "") for people we know.
-    profiles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # user id → (name, picture URL, followers) from the platform's profile; ("", "", None)
+    # for people we know.
+    profiles: dict[str, tuple[str, str, int | None]] = field(default_factory=dict)
 
     def meet(self, entries: list[dict]) -> None:
         """Look up everyone a payload's messaging events name at once: known people need
@@ -68,27 +69,36 @@ class Account:
             for side in ("sender", "recipient")
         } - {self.own_id, ""}
         known = Identity.objects.filter(kind=self.identity_kind, value__in=ids)
-        self.profiles.update((v, ("", "")) for v in known.values_list("value", flat=True))
+        self.profiles.update((v, ("", "", None)) for v in known.values_list("value", flat=True))
 
     def customer(self, user_id: str, name: str = "") -> IdentityRef:
-        found_name, picture = self.profile(user_id)
-        return IdentityRef(self.identity_kind, user_id, name or found_name, picture)
+        found_name, picture, followers = self.profile(user_id)
+        return IdentityRef(self.identity_kind, user_id, name or found_name, picture, followers)
 
-    def profile(self, user_id: str) -> tuple[str, str]:
-        """The platform's name and picture for a person we have not met."""
+    def profile(self, user_id: str) -> tuple[str, str, int | None]:
+        """The platform's name, picture and follower count (Instagram) for a person we have
+        not met."""
         if user_id in self.profiles:
             return self.profiles[user_id]
-        found = ("", "")
+        found: tuple[str, str, int | None] = ("", "", None)
         if not Identity.objects.filter(kind=self.identity_kind, value=user_id).exists():
             try:
                 profile = graph.call(
                     self.channel, "GET", user_id, params={"fields": self.profile_fields}
                 )
-                found = (self.name_of(profile), str(profile.get("profile_pic") or ""))
+                found = (
+                    self.name_of(profile),
+                    str(profile.get("profile_pic") or ""),
+                    _count(profile.get("follower_count")),
+                )
             except Exception as exc:  # A name is a nicety: the message matters.
                 logger.info("no profile for %s: %s", user_id, exc)
         self.profiles[user_id] = found
         return found
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def load(body: str, expected_object: str) -> list[dict]:

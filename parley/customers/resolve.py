@@ -25,6 +25,7 @@ class IdentityRef:
     value: str
     name: str = ""
     picture: str = ""  # the platform's profile picture URL, for a customer we have not met
+    followers: int | None = None  # the profile's follower count (Instagram), likewise
 
 
 # A WhatsApp id is the customer's phone number: either one finds the other's customer.
@@ -46,7 +47,9 @@ def resolve_customer(ref: IdentityRef) -> Customer:
         with transaction.atomic():
             customer = _find(SAME_NUMBER[ref.kind], value) if ref.kind in SAME_NUMBER else None
             if customer is None:
-                customer = Customer.objects.create(name=name or _default_name(ref.kind, value))
+                customer = Customer.objects.create(
+                    name=name or _default_name(ref.kind, value), attributes=_attributes(ref)
+                )
                 _fetch_picture(customer, ref)
             _new_identity(customer, ref.kind, value, name).save()
             suggest_for_new_identities([(customer.pk, ref.kind, value)])
@@ -75,7 +78,10 @@ def resolve_customers(refs: Sequence[IdentityRef]) -> list[Customer]:
             continue
         name = storable(ref.name[:200])
         sibling = new.get((SAME_NUMBER.get(key[0], ""), key[1]))
-        new[key] = (sibling[0] if sibling else Customer(name=name or _default_name(*key)), name)
+        customer = sibling[0] if sibling else None
+        if customer is None:
+            customer = Customer(name=name or _default_name(*key), attributes=_attributes(ref))
+        new[key] = (customer, name)
     if new:
         Customer.objects.bulk_create({id(c): c for c, _ in new.values()}.values())
         Identity.objects.bulk_create(
@@ -92,6 +98,11 @@ def resolve_customers(refs: Sequence[IdentityRef]) -> list[Customer]:
         for customer, ref in pictured.values():
             _fetch_picture(customer, ref)
     return [found[key] for key in keys]
+
+
+def _attributes(ref: IdentityRef) -> dict:
+    """What a new customer's profile told us besides name and picture."""
+    return {"followers": ref.followers} if ref.followers is not None else {}
 
 
 def _fetch_picture(customer: Customer, ref: IdentityRef) -> None:

@@ -1,5 +1,7 @@
 """How much each signal adds to a conversation's priority score (see priority.py)."""
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,12 +11,15 @@ from parley.core.errors import InvalidInput
 
 from .urgency import DEFAULT_URGENCY_WORDS, check_urgency_words
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 
 def _default_words() -> dict[str, list[str]]:
     return {language: list(words) for language, words in DEFAULT_URGENCY_WORDS.items()}
 
 
-def _points(default: int, help_text: str) -> models.PositiveSmallIntegerField:
+def _points(default: int, help_text: "StrPromise") -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         default=default, validators=[MaxValueValidator(100)], help_text=help_text
     )

@@ -95,6 +95,7 @@ for _lang, _words in FUNCTION_WORDS.items():
     for _word in set(_words.split()):
         _WORD_LANGS.setdefault(_word, []).append(_lang)
 
+MAX_TEXT = 2000
 MIN_SCRIPT_WEIGHT = 4  # two syllables, or four letters
 MIN_LATIN_LETTERS = 8
 MIN_EVIDENCE = 1.5  # about two words of the language
@@ -103,7 +104,8 @@ LEAD = 1.5  # the winner's evidence over the runner-up's
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language, or "" when unsure."""
-    text = _NOISE.sub(" ", unicodedata.normalize("NFC", text or "")[:5000])
+    # The first lines tell; what follows is often a signature or quoted history.
+    text = _NOISE.sub(" ", unicodedata.normalize("NFC", (text or "")[:MAX_TEXT]))
     counts = _script_counts(text)
     latin = counts.pop("latin", 0)
     if counts:

@@ -71,9 +71,11 @@ ENGLISH_INTENSIFIERS = {
 KOREAN_NEGATIONS = ("안", "못")
 KOREAN_INTENSIFIERS = ("너무", "정말", "진짜", "완전", "매우", "아주", "엄청", "넘", "제일", "진심")
 # "좋지 않아요", "만족하지 못했어요", "문제없어요": the negation follows the word in Korean.
-_KOREAN_AFTER = regex.compile(r"^(?:\S*?지\s*(?:않|못|마)|(?:가|는|이|도)?\s*없)")
+_KOREAN_AFTER = regex.compile(r"\S*?지\s*(?:않|못|마)|(?:가|는|이|도)?\s*없")
 _WORD = regex.compile(r"\p{L}+(?:['’]\p{L}+)*")
 _HANGUL = regex.compile(r"\p{Script=Hangul}")
+# Longest first, so that "고마워" wins over a shorter stem at the same place.
+_KOREAN_STEM = regex.compile("|".join(map(regex.escape, sorted(KOREAN, key=len, reverse=True))))
 
 
 @dataclass(frozen=True)
@@ -125,28 +127,28 @@ def _plain(word: str) -> str:
 def _korean(text: str) -> float:
     if not _HANGUL.search(text):
         return 0.0
-    words = text.split()
     total = 0.0
-    for i, word in enumerate(words):
-        for stem, valence in KOREAN.items():
-            if " " in stem:
-                continue
-            at = word.find(stem)
-            if at < 0:
-                continue
-            value = float(valence)
-            before = words[i - 1] if i else ""
-            if before in KOREAN_INTENSIFIERS or (i > 1 and words[i - 2] in KOREAN_INTENSIFIERS):
-                value *= INTENSITY
-            after = word[at + len(stem) :] + " " + (words[i + 1] if i + 1 < len(words) else "")
-            if before in KOREAN_NEGATIONS or _KOREAN_AFTER.match(after):
-                value *= NEGATION
-            total += value
-            break  # one stem per word: "고마워" is not thanks twice
-    for phrase, valence in KOREAN.items():
-        if " " in phrase:
-            total += valence * text.count(phrase)
+    counted = -1
+    for match in _KOREAN_STEM.finditer(text):
+        start, end = match.span()
+        word = _word_start(text, start)
+        if word == counted:
+            continue  # one stem per word: "고마워" is not thanks twice
+        counted = word
+        before = text[max(0, word - 40) : word].split()[-2:]
+        value = float(KOREAN[match.group()])
+        if any(b in KOREAN_INTENSIFIERS for b in before):
+            value *= INTENSITY
+        if (before and before[-1] in KOREAN_NEGATIONS) or _KOREAN_AFTER.match(text, end):
+            value *= NEGATION
+        total += value
     return total
+
+
+def _word_start(text: str, at: int) -> int:
+    while at > 0 and not text[at - 1].isspace():
+        at -= 1
+    return at
 
 
 def _emoji(text: str) -> float:

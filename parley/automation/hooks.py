@@ -28,7 +28,11 @@ def automate_on_commit(messages: Sequence[Message]) -> None:
 
 
 def reply_sent_on_commit(agent: Agent | None, message: Message) -> None:
-    """`reply_sent` rules for an agent's reply, once it is stored."""
+    """`reply_sent` rules for an agent's reply, once it is stored; and a new priority score
+    for every reply (the customer no longer waits)."""
+    from parley.triage.hooks import rescore_on_commit
+
+    rescore_on_commit([message])
     if agent is not None and _enabled("reply_sent"):
         from .tasks import run_reply_rules
 

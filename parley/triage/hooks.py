@@ -1,4 +1,4 @@
-"""How ingest hands new customer messages to scoring."""
+"""How new messages reach scoring: a customer's raises the score, a reply lowers it."""
 
 from collections.abc import Sequence
 
@@ -7,8 +7,8 @@ from parley.core.oncommit import enqueue_on_commit
 
 
 def rescore_on_commit(messages: Sequence[Message]) -> None:
-    """Score the conversations of these customer messages once they are stored: one task
-    for the batch."""
+    """Score the conversations of these messages again once they are stored: one task for
+    the batch."""
     if messages:
         from .tasks import rescore_conversations
 

@@ -228,13 +228,13 @@ def signals_of(conversation: Conversation, weights: PrioritySettings, now: datet
 
 
 def unanswered_text(conversation: Conversation) -> str:
-    """The subject and the customer's messages since our last reply (else their latest)."""
+    """The subject and the customer's messages since our last reply; "" once we answered
+    them all (what they said then is dealt with)."""
     inbound = conversation.messages.filter(direction=Direction.INBOUND)
     if conversation.last_agent_message_at:
-        unanswered = inbound.filter(created_at__gt=conversation.last_agent_message_at)
-        inbound = unanswered if unanswered.exists() else inbound
+        inbound = inbound.filter(created_at__gt=conversation.last_agent_message_at)
     texts = list(inbound.order_by("-pk").values_list("text", flat=True)[:MESSAGES_READ])
-    return "\n".join([conversation.subject, *reversed(texts)])[:5000]
+    return "\n".join([conversation.subject, *reversed(texts)])[:5000] if texts else ""
 
 
 def _sla_due_minutes(conversation_id: int, now: datetime) -> float | None:

@@ -190,3 +190,20 @@ def test_settings_are_edited_in_the_admin_with_errors_naming_the_bad_part(admin)
     assert PrioritySettings.current().urgency_words == {"en": ["now"]}
     assert PrioritySettings.current().urgency_points == 30
     assert browser.get(url).status_code == 403  # one set for the workspace
+
+
+def test_a_reply_brings_the_score_down(db, commit, agent):
+    from parley.conversations import actions
+
+    api = factories.make_channel("api")
+    with commit():
+        conversation = factories.inbound(api, "URGENT refund please!!!").conversation
+    Conversation.objects.filter(pk=conversation.pk).update(
+        waiting_since=timezone.now() - timedelta(hours=5)
+    )
+    rescore_conversation(conversation.pk)
+    assert {"urgency", "waiting"} <= set(reasons(conversation))
+    with commit():
+        actions.send_reply(agent, conversation, "Refunded, sorry for the wait.")
+    assert reasons(conversation) == {}
+    assert conversation.priority_score == 0

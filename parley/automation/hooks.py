@@ -18,13 +18,13 @@ def automate_on_commit(messages: Sequence[Message]) -> None:
 
     from .outside_hours import reply_outside_hours_on_commit
 
-    rescore_on_commit(messages)  # first: rules may test the score
+    track_messages_on_commit(messages)  # first: the score counts the SLA's due time
+    rescore_on_commit(messages)  # then: rules may test the score
     if messages and Rule.objects.filter(enabled=True).exists():
         from .tasks import run_rules_for_messages
 
         enqueue_on_commit(run_rules_for_messages, [message.pk for message in messages])
     reply_outside_hours_on_commit(messages)
-    track_messages_on_commit(messages)
 
 
 def reply_sent_on_commit(agent: Agent | None, message: Message) -> None:

@@ -14,7 +14,8 @@ from .models import ConversationSla
 from .tracking import mark_breaches, track_sla
 
 
-@task()
+# Ahead of the priority score (10) and the rules (0) queued with it: both read due times.
+@task(priority=20)
 def track_customer_messages(message_ids: list[int]) -> int:
     """Clocks for the conversations these customer messages arrived in, each counted from
     its earliest message in the batch; how many conversations have clocks."""

@@ -207,3 +207,12 @@ def test_a_reply_brings_the_score_down(db, commit, agent):
         actions.send_reply(agent, conversation, "Refunded, sorry for the wait.")
     assert reasons(conversation) == {}
     assert conversation.priority_score == 0
+
+
+def test_the_due_time_a_message_starts_counts_in_its_score_at_once(db, commit):
+    from parley.sla.models import SlaPolicy
+
+    SlaPolicy.objects.create(name="Fast", first_response_minutes=15, business_hours=False)
+    with commit():
+        conversation = factories.inbound(factories.make_channel("api"), "Hello").conversation
+    assert "sla" in reasons(conversation)

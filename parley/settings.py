@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "parley.automation",
     "parley.sla",
     "parley.triage",
+    "parley.kb",
     "parley.realtime",
     "parley.web",
 ]

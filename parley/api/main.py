@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from parley.kb import api as articles
+
 from . import admin, agents, conversations, customers, inbound, rules
 from .auth import TokenAuth
 from .errors import install_error_handlers
@@ -24,3 +26,4 @@ api.add_router("/v1", admin.router)
 api.add_router("/v1", inbound.router)
 api.add_router("/v1", rules.router)
 api.add_router("/v1", agents.router)
+api.add_router("/v1", articles.router)

@@ -5,6 +5,7 @@
 import { connectLive } from "./live.js";
 import { installShortcuts } from "./shortcuts.js";
 import { installComposer } from "./composer.js";
+import { installArticleLookup } from "./kb_insert.js";
 
 const page = document.body.dataset.page;
 
@@ -60,6 +61,7 @@ if (page === "inbox") {
   });
   setInterval(() => live.send({ type: "viewing", conversation_id: id }), 20000);
   installComposer({ onTyping: () => live.send({ type: "typing", conversation_id: id }) });
+  installArticleLookup();
 }
 
 // "Customer is typing…" for a few seconds after each typing push (live chat).

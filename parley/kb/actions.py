@@ -63,7 +63,10 @@ def _check_translation(original: Article | None, language: str, article: Article
             _("Link translations to the original article, not to another translation."),
             code="translation",
         )
-    siblings = [original, *original.translations.exclude(pk=getattr(article, "pk", None))]
+    others = original.translations.all()
+    if article is not None:
+        others = others.exclude(pk=article.pk)
+    siblings = [original, *others]
     if any(sibling.language == language for sibling in siblings):
         raise InvalidInput(
             _("That article already has a version in this language."), code="translation"

@@ -118,8 +118,8 @@ def category_edit(request: HttpRequest, category_id: int | None = None) -> HttpR
     category = Category.objects.filter(pk=category_id).first() if category_id else None
     if category_id and category is None:
         raise Http404("category not found")
-    initial = {name: getattr(category, name) for name in CategoryForm.base_fields}
-    form = CategoryForm(request.POST or None, initial=initial if category else None)
+    initial = {name: getattr(category, name) for name in CategoryForm.base_fields if category}
+    form = CategoryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             save_category(category, **form.cleaned_data)

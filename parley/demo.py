@@ -35,6 +35,7 @@ from parley.customers.actions import add_customer_note, update_customer
 from parley.customers.models import Customer, CustomerNote, Identity, IdentityKind, Order
 from parley.customers.orders import OrderData, record_order
 from parley.customers.resolve import IdentityRef, link_identities
+from parley.kb.demo import load_demo_articles
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_PASSWORD = "parley-demo"  # noqa: S105
@@ -340,6 +341,7 @@ def load_demo() -> None:
         _conversations(demo, people)
         _finish_customers(demo, people)
         _same_shopper_on_instagram(demo, people)
+        load_demo_articles(agents["priya"])
 
 
 def _agents() -> dict[str, Agent]:

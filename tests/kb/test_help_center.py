@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from parley.kb.demo import load_demo_articles
 from parley.kb.models import Feedback
 from parley.kb.public import FEEDBACK_PER_HOUR
 
@@ -174,3 +175,14 @@ def test_feedback_needs_the_page_csrf_token(shipping):
 
     assert response.status_code == 403
     assert not Feedback.objects.exists()
+
+
+def test_the_demo_help_center_reads_in_both_languages(client, lead):
+    load_demo_articles(lead)
+
+    english = client.get("/help/en/").content.decode()
+    korean = client.get("/help/ko/search/", {"q": "배송"}).content.decode()
+
+    assert "How long does delivery take?" in english and "Lost parcels" not in english
+    assert "Customs fees" not in english  # a draft
+    assert "배송은 얼마나 걸리나요?" in korean

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import public, views
 
@@ -6,9 +6,14 @@ urlpatterns = [
     path("help/", public.root, name="help"),
     path("help/<str:lang>/", public.home, name="help_home"),
     path("help/<str:lang>/search/", public.search, name="help_search"),
-    path("help/<str:lang>/c/<str:slug>/", public.category, name="help_category"),
-    path("help/<str:lang>/a/<str:slug>/", public.article, name="help_article"),
-    path("help/<str:lang>/a/<str:slug>/feedback/", public.feedback, name="help_feedback"),
+    # Slugs are letters (any script), digits, - and _: anything else is no page at all.
+    re_path(r"^help/(?P<lang>\w+)/c/(?P<slug>[-\w]+)/$", public.category, name="help_category"),
+    re_path(r"^help/(?P<lang>\w+)/a/(?P<slug>[-\w]+)/$", public.article, name="help_article"),
+    re_path(
+        r"^help/(?P<lang>\w+)/a/(?P<slug>[-\w]+)/feedback/$",
+        public.feedback,
+        name="help_feedback",
+    ),
     path("kb/lookup/", views.lookup, name="kb_lookup"),
     path("kb/articles/<int:article_id>/", views.read, name="kb_read"),
     path("settings/articles/", views.article_list, name="kb_articles"),

@@ -51,6 +51,13 @@ def test_draft_and_internal_articles_are_404_at_their_address(client, shipping):
     assert client.get(f"/help/ko/a/{public.slug}/").status_code == 404  # other language
 
 
+@pytest.mark.parametrize("junk", ["%00", "a%00b", "x%2Fy", "..", "%F0%9F%98%80"])
+def test_junk_addresses_are_404(client, junk):
+    for url in (f"/help/en/a/{junk}/", f"/help/en/c/{junk}/", f"/help/{junk}/"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/help/en/a/{junk}/feedback/", {"helpful": "yes"}).status_code == 404
+
+
 def test_a_logged_in_agent_sees_no_more_in_the_help_center(web, shipping):
     _, _, draft, _ = shipping
 

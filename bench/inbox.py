@@ -113,10 +113,12 @@ CONVERSATION_COLUMNS = (
     "id", "channel_id", "customer_id", "thread_ref", "subject", "status", "priority",
     "assignee_id", "team_id", "preview", "created_at", "updated_at", "first_response_at",
     "last_customer_message_at", "last_agent_message_at", "resolved_at", "waiting_since",
+    "origin", "priority_score", "priority_why",
 )  # fmt: skip
 MESSAGE_COLUMNS = (
     "id", "conversation_id", "channel_id", "direction", "text", "html", "author_id",
     "external_id", "reply_to_id", "status", "failure_reason", "attempts", "created_at", "sent_at",
+    "details", "reactions", "deleted_at",
 )  # fmt: skip
 ENTRY_COLUMNS = (
     "id", "conversation_id", "kind", "actor_id", "actor_label", "message_id", "data", "created_at",
@@ -229,6 +231,7 @@ def seed(conversations: int, per_conversation: int, rng: random.Random) -> "Size
         seeder.workspace()
         seeder.customers(max(100, conversations // 5))
         seeder.conversations(conversations, per_conversation)
+        seeder.clocks_and_scores()
     if connection.vendor == "postgresql":
         reset_sequences()
     return seeder.sizes
@@ -393,6 +396,34 @@ class Seeder:
             self.sizes.by_status[s] for s in ("new", "open", "pending")
         )
 
+    def clocks_and_scores(self) -> None:
+        """SLA clocks (due from 3 h ago to 3 h ahead) and priority scores on the queue, so
+        that the SLA views and the due and score sorts have something to sort."""
+        from parley.conversations.models import QUEUE_STATUSES, Conversation
+        from parley.sla.models import ConversationSla
+
+        queue = list(
+            Conversation.objects.filter(status__in=QUEUE_STATUSES).values_list("pk", "created_at")
+        )
+        clocks = []
+        for pk, created in queue:
+            due = self.now + timedelta(minutes=self.rng.uniform(-180, 180))
+            breached = due if due < self.now else None
+            clocks.append(
+                ConversationSla(
+                    conversation_id=pk,
+                    started_at=created,
+                    first_response_due_at=due,
+                    first_response_breached_at=breached,
+                    next_due_at=due,
+                    breached_at=breached,
+                )
+            )
+        ConversationSla.objects.bulk_create(clocks, batch_size=BATCH)
+        for band in range(0, 100, 10):
+            ids = [pk for pk, _ in queue if self.rng.randrange(10) == band // 10]
+            Conversation.objects.filter(pk__in=ids).update(priority_score=band + 5)
+
     def conversation(
         self, writer: "RowWriter", cid: int, created: datetime, status: str, count: int
     ) -> None:
@@ -459,6 +490,9 @@ class Seeder:
                     1 if direction == "out" else 0,
                     ts(at),
                     ts(at + timedelta(seconds=2)) if direction == "out" else None,
+                    "{}",
+                    "{}",
+                    None,
                 )
             )
             self.entry(
@@ -528,6 +562,9 @@ class Seeder:
                 ts(outbound[-1]) if outbound else None,
                 ts(resolved_at),
                 ts(waiting_since),
+                "{}",
+                0,
+                "[]",
             )
         )
         tag_count = rng.choices((0, 1, 2), (4, 4, 2))[0]
@@ -679,6 +716,8 @@ def plan(email: str, requests: int, rng: random.Random) -> Plan:
     result = Plan(email, client.cookies["sessionid"].value)
     for view in VIEWS:
         result.endpoints[f"inbox/{view}"] = [f"/inbox/{view}/"] * requests
+    for query in ("sort=due", "sort=score", "sla=soon", "sla=breached"):
+        result.endpoints[f"inbox/all?{query}"] = [f"/inbox/all/?{query}"] * requests
     ids = list(visible_conversations(agent).values_list("pk", flat=True))
     sample = rng.sample(ids, min(requests, len(ids)))
     result.endpoints["conversation"] = [f"/c/{pk}/" for pk in sample]

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "parley.sla",
     "parley.triage",
     "parley.kb",
+    "parley.assist",
     "parley.realtime",
     "parley.web",
 ]

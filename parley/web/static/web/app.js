@@ -6,6 +6,7 @@ import { connectLive } from "./live.js";
 import { installShortcuts } from "./shortcuts.js";
 import { installComposer } from "./composer.js";
 import { installArticleLookup } from "./kb_insert.js";
+import { installAssist } from "./assist.js";
 
 const page = document.body.dataset.page;
 
@@ -62,6 +63,7 @@ if (page === "inbox") {
   setInterval(() => live.send({ type: "viewing", conversation_id: id }), 20000);
   installComposer({ onTyping: () => live.send({ type: "typing", conversation_id: id }) });
   installArticleLookup();
+  installAssist();
 }
 
 // "Customer is typing…" for a few seconds after each typing push (live chat).

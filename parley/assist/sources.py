@@ -1,0 +1,61 @@
+"""Adapters from other apps to assistance: what may be suggested or sent to a provider.
+
+Each reads its app's models when that app is installed (imports inside functions) and
+returns plain values, so ranking and prompts never depend on another app's models.
+"""
+
+from django.apps import apps
+from django.urls import reverse
+
+from parley.accounts.models import Agent
+
+from .rank import Candidate
+
+MAX_CANDIDATES = 500
+
+
+def article_candidates(agent: Agent) -> list[Candidate]:
+    """Published articles this agent may read; Insert puts what the knowledge base's own
+    Insert does (internal articles without a link)."""
+    if not apps.is_installed("parley.kb"):
+        return []
+    from parley.kb.models import Status
+    from parley.kb.queries import agent_articles
+    from parley.kb.views import insert_text
+
+    articles = agent_articles(agent).filter(status=Status.PUBLISHED).order_by("-updated_at")
+    return [
+        Candidate(
+            kind="article",
+            id=a.pk,
+            title=a.title,
+            text=f"{a.summary}\n{a.body}",
+            url=reverse("kb_read", args=[a.pk]),
+            insert=insert_text(a),
+        )
+        for a in articles[:MAX_CANDIDATES]
+    ]
+
+
+def help_center_articles(ids: list[int]) -> list[tuple[str, str, str]]:
+    """(title, summary and body, public link) of these articles, if customers may read them:
+    only those go into a prompt whose draft is for the customer."""
+    if not ids or not apps.is_installed("parley.kb"):
+        return []
+    from parley.kb.queries import help_center_articles as public
+    from parley.kb.views import public_url
+
+    found = {a.pk: a for a in public().filter(pk__in=ids)}
+    return [(a.title, f"{a.summary}\n{a.body}", public_url(a)) for i in ids if (a := found.get(i))]
+
+
+def saved_reply_candidates(agent: Agent) -> list[Candidate]:
+    """Saved replies this agent may use (parley.replies, once it exists)."""
+    if not apps.is_installed("parley.replies"):
+        return []
+    return []  # wired to parley.replies' own query when that app lands
+
+
+def brand_guidelines() -> str:
+    """The brand tone an admin maintains (parley.replies, once it exists)."""
+    return ""

@@ -181,6 +181,7 @@ def assign_by_policy(
     """Give the conversation to the team and, by its policy, to one available member; the
     agent chosen (None: it waits in the team's queue)."""
     now = now or timezone.now()
+    exclude = set(exclude)
     with transaction.atomic():
         # One decision at a time per team: two workers never pick from the same loads.
         team = Team.objects.select_for_update().get(pk=team.pk)
@@ -198,7 +199,9 @@ def assign_by_policy(
         if agent is not None:
             team.last_assigned = agent
             team.save(update_fields=["last_assigned"])
-        if agent is not None or conversation.team_id != team.pk or note:
+        # Taken away from an excluded agent (shift over, away) even when nobody is free.
+        leaving = conversation.assignee_id in exclude
+        if agent is not None or conversation.team_id != team.pk or note or leaving:
             actions.assign_conversation(
                 None, conversation, assignee=agent, team=team, note=note, why=_why(team)
             )
@@ -215,14 +218,30 @@ def distribute_waiting(now: datetime | None = None) -> int:
     now = now or timezone.now()
     assigned = 0
     for team in Team.objects.exclude(policy=Policy.MANUAL):
-        waiting = Conversation.objects.filter(
-            team=team, assignee__isnull=True, status__in=LOAD_STATUSES
-        ).order_by("priority", "waiting_since", "id")[:DISTRIBUTE_BATCH]
-        for conversation in waiting:
-            if assign_by_policy(conversation, team, now=now) is None:
-                break  # nobody left with room: the rest keep waiting
+        still = {"team": team, "assignee__isnull": True, "status__in": LOAD_STATUSES}
+        waiting = (
+            Conversation.objects.filter(**still)
+            .order_by("priority", "waiting_since", "id")
+            .values_list("pk", flat=True)[:DISTRIBUTE_BATCH]
+        )
+        for pk in list(waiting):
+            with transaction.atomic():
+                conversation = _still_so(team, pk, still)
+                if conversation is None:
+                    continue
+                if assign_by_policy(conversation, team, now=now) is None:
+                    break  # nobody left with room: the rest keep waiting
             assigned += 1
     return assigned
+
+
+def _still_so(team: Team, pk: int, still: dict) -> Conversation | None:
+    """The conversation read afresh and locked, if it still matches what the batch was
+    listed by: an agent (or another worker's run) may have taken, answered or closed it
+    since, and saving the listed copy would undo that. The team is locked first, in the
+    order assign_by_policy takes them. Inside a transaction."""
+    Team.objects.select_for_update().filter(pk=team.pk).first()
+    return Conversation.objects.select_for_update().filter(pk=pk, **still).first()
 
 
 def away_since(agent: Agent, now: datetime) -> datetime | None:
@@ -250,10 +269,13 @@ def reassign_from_away(now: datetime | None = None) -> int:
                 continue
             minutes = int((now - since).total_seconds() // 60)
             note = f"{agent} has been away {minutes} min"
-            for conversation in Conversation.objects.filter(
-                assignee=agent, team=team, status__in=LOAD_STATUSES
-            ):
-                assign_by_policy(conversation, team, exclude=[agent.pk], note=note, now=now)
+            still = {"assignee": agent, "team": team, "status__in": LOAD_STATUSES}
+            for pk in list(Conversation.objects.filter(**still).values_list("pk", flat=True)):
+                with transaction.atomic():
+                    conversation = _still_so(team, pk, still)
+                    if conversation is None:
+                        continue
+                    assign_by_policy(conversation, team, exclude=[agent.pk], note=note, now=now)
                 moved += 1
     return moved
 

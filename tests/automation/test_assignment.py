@@ -2,6 +2,7 @@
 the customer; shift handoff and away reassignment through the real actions."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from parley.accounts.actions import mark_seen, set_presence
 from parley.accounts.models import Policy, Presence, SatisfactionRating
+from parley.automation import assignment
 from parley.automation.assignment import (
     Candidate,
     Need,
@@ -20,7 +22,7 @@ from parley.automation.assignment import (
     reassign_from_away,
 )
 from parley.automation.effects import compile_actions
-from parley.conversations.models import EntryKind, Status
+from parley.conversations.models import Conversation, EntryKind, Status
 from parley.core.errors import InvalidInput
 from tests import factories
 
@@ -285,3 +287,44 @@ def test_conversations_of_an_agent_away_too_long_are_reassigned(team, api_channe
 def test_presence_is_checked(agent):
     with pytest.raises(InvalidInput, match="presence: one of online, away, offline"):
         set_presence(agent, "sleeping")
+
+
+def test_handoff_without_a_note_to_a_team_with_nobody_free_unassigns(team, api_channel, admin):
+    leaving = online(factories.make_agent(name="Leaving", teams=[team]))
+    c = conversation_in(api_channel, sender="nonote@example.com")
+    c.assignee, c.team, c.status = leaving, team, Status.OPEN
+    c.save()
+
+    assert hand_off_shift(leaving, leaving, team, "") == 1
+
+    c.refresh_from_db()
+    assert (c.assignee, c.team) == (None, team)  # waits in the team's queue, not with them
+
+
+def test_distribution_leaves_a_conversation_taken_or_closed_meanwhile(team, api_channel):
+    """The batch is listed once; an agent may take or close one before its turn comes."""
+    kim = online(factories.make_agent(name="Kim", teams=[team]))
+    quick = factories.make_agent(name="Quick", teams=[team])
+    first, taken, closed = (
+        conversation_in(api_channel, sender=f"m{n}@example.com") for n in range(3)
+    )
+    for c in (first, taken, closed):
+        c.team, c.status = team, Status.OPEN
+        c.save()
+    real = assignment.assign_by_policy
+
+    def meanwhile(conversation, team, **kwargs):
+        if conversation.pk == first.pk:  # while the first is decided, others act
+            Conversation.objects.filter(pk=taken.pk).update(assignee=quick)
+            Conversation.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+        return real(conversation, team, **kwargs)
+
+    with mock.patch.object(assignment, "assign_by_policy", side_effect=meanwhile):
+        assert distribute_waiting() == 1
+
+    first.refresh_from_db()
+    taken.refresh_from_db()
+    closed.refresh_from_db()
+    assert first.assignee == kim
+    assert taken.assignee == quick
+    assert (closed.status, closed.assignee) == (Status.CLOSED, None)

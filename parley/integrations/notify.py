@@ -121,6 +121,8 @@ def _addresses(raw: object, where: str) -> list[str]:
         raise InvalidInput(f"{where}: 1 to {MAX_RECIPIENTS} e-mail addresses", code="invalid_rule")
     for address in raw:
         try:
+            if not isinstance(address, str):  # the validator raises TypeError on a number
+                raise ValidationError("not a string")
             validate_email(address)
         except ValidationError:
             raise InvalidInput(

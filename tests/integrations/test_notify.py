@@ -299,6 +299,8 @@ def test_a_disabled_endpoint_is_reported_on_the_timeline(endpoint, receiver, com
         ({"type": "call_webhook", "webhook": 999}, "no such webhook endpoint 999"),
         ({"type": "notify_email", "to": ["not an address"], "subject": "s", "text": "t"},
          "actions[0].to: 'not an address' is not an e-mail address"),
+        ({"type": "notify_email", "to": [1042], "subject": "s", "text": "t"},
+         "actions[0].to: '1042' is not an e-mail address"),
         ({"type": "notify_email", "to": "ops@shop.example", "subject": "s", "text": "t"},
          "actions[0].to: 1 to 20 e-mail addresses"),
         ({"type": "notify_email", "to": ["ops@shop.example"], "subject": "{rule}", "text": "{x}"},

@@ -40,6 +40,8 @@ class ProviderSettingsForm(forms.ModelForm):
     def clean_url(self) -> str:
         url = self.cleaned_data.get("url", "").strip()
         parts = urlsplit(url)
+        if url and parts.scheme not in ("http", "https"):
+            raise forms.ValidationError(_("A URL starting with https:// (or http://)."))
         if url and (parts.username or parts.password):
             raise forms.ValidationError(_("No user name or password in the URL: use the key."))
         if url and _link_local(parts.hostname or ""):

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - full-width punctuation is what the test is about
 """The offline handoff summary: the informative sentences, in order, deterministic."""
 
 from parley.assist.summary import Line, split_sentences, summarise
@@ -6,10 +7,14 @@ from parley.assist.summary import Line, split_sentences, summarise
 def test_a_short_exchange_is_its_own_summary():
     lines = split_sentences("Ann", "My parcel is late. Where is it?")
 
-    assert summarise(lines, "Ann") == lines == [
-        Line("Ann", "My parcel is late."),
-        Line("Ann", "Where is it?"),
-    ]
+    assert (
+        summarise(lines, "Ann")
+        == lines
+        == [
+            Line("Ann", "My parcel is late."),
+            Line("Ann", "Where is it?"),
+        ]
+    )
 
 
 def test_korean_full_stops_split_sentences_without_spaces():

@@ -32,7 +32,7 @@ export function installAssist() {
   panel.addEventListener("click", (event) => {
     const action = event.target.closest("[data-assist-action]");
     if (action) ask(action);
-    else if (event.target.closest("[data-assist-summary]")) summarise(event.target);
+    else if (event.target.closest("[data-assist-offline-summary]")) summarise(event.target);
     else if (event.target.closest(".assist-to-handoff")) toHandoff();
   });
 
@@ -94,6 +94,8 @@ export function installAssist() {
   function show(button, text) {
     output.querySelector(".assist-output-title").textContent = button.textContent;
     output.querySelector(".assist-output-text").textContent = text;
+    // A translation is for reading; summaries are for the next person.
+    output.querySelector(".assist-to-handoff").hidden = button.dataset.assistAction === "translate_in";
     output.hidden = false;
   }
 

@@ -101,6 +101,13 @@ def test_the_api_gives_due_times_and_filters_by_them(api, queue):
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_sla"
 
 
+def test_the_api_list_reads_the_policies_with_the_clocks(api, queue, django_assert_num_queries):
+    # Token, its last use, the page, then one query per related kind: none per row.
+    with django_assert_num_queries(7):
+        listed = api.get("/api/v1/conversations?view=all")
+    assert {c["sla"]["policy"] for c in listed.json()["items"]} == {"Low", "Standard"}
+
+
 def test_conversations_without_clocks_say_so_in_the_api(api, api_channel, commit):
     with commit():
         message = factories.inbound(api_channel, "no policies yet")

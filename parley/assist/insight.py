@@ -56,9 +56,11 @@ def language_label(code: str) -> str:
 
 def insight(agent: Agent, conversation: Conversation) -> Insight:
     text = latest_customer_text(conversation)
-    candidates = sources.saved_reply_candidates(agent) + sources.article_candidates(agent)
+    language = customer_language(conversation, text)
+    candidates = sources.saved_reply_candidates(agent, conversation, language)
+    candidates += sources.article_candidates(agent)
     return Insight(
-        language=customer_language(conversation, text),
+        language=language,
         sentiment=sentiment(text),
         urgent=urgent_words(text, PrioritySettings.current().urgency_words),
         suggestions=rank(text, candidates),

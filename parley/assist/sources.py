@@ -4,14 +4,19 @@ Each reads its app's models when that app is installed (imports inside functions
 returns plain values, so ranking and prompts never depend on another app's models.
 """
 
+import re
+
 from django.apps import apps
 from django.urls import reverse
 
 from parley.accounts.models import Agent
+from parley.conversations.models import Conversation
 
 from .rank import Candidate
 
 MAX_CANDIDATES = 500
+# {{ customer.first_name }} says nothing about what a reply is about.
+_VARIABLE = re.compile(r"\{\{.*?\}\}")
 
 
 def article_candidates(agent: Agent) -> list[Candidate]:
@@ -49,13 +54,32 @@ def help_center_articles(ids: list[int]) -> list[tuple[str, str, str]]:
     return [(a.title, f"{a.summary}\n{a.body}", public_url(a)) for i in ids if (a := found.get(i))]
 
 
-def saved_reply_candidates(agent: Agent) -> list[Candidate]:
-    """Saved replies this agent may use (parley.replies, once it exists)."""
+def saved_reply_candidates(
+    agent: Agent, conversation: Conversation, language: str
+) -> list[Candidate]:
+    """Saved replies this agent may use, in the customer's language where written, and
+    inserted filled in for this conversation (missing values stay visible placeholders)."""
     if not apps.is_installed("parley.replies"):
         return []
-    return []  # wired to parley.replies' own query when that app lands
+    from parley.replies.queries import body_for, usable_replies
+    from parley.replies.render import render
+    from parley.replies.variables import values_for
+
+    values = values_for(conversation, agent)
+    candidates = []
+    for reply in usable_replies(agent).order_by("-usage_count", "title")[:MAX_CANDIDATES]:
+        _, body = body_for(reply, language)
+        words = " ".join([*reply.tags, _VARIABLE.sub(" ", body)])
+        candidates.append(
+            Candidate("saved_reply", reply.pk, reply.title, words, insert=render(body, values))
+        )
+    return candidates
 
 
 def brand_guidelines() -> str:
-    """The brand tone an admin maintains (parley.replies, once it exists)."""
-    return ""
+    """The brand tone an admin maintains, for prompts that write to the customer."""
+    if not apps.is_installed("parley.replies"):
+        return ""
+    from parley.replies.models import BrandTone
+
+    return BrandTone.current().text.strip()

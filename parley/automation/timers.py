@@ -135,14 +135,21 @@ def fire_due_rules(now: datetime | None = None) -> int:
 def _fire_due(trigger: str, rule: CompiledRule, now: datetime) -> int:
     fired = 0
     due = unjudged(trigger, rule, now).select_related("channel", "customer")
-    for conversation in due.order_by(F("occurrence").asc(), "pk")[:BATCH]:
+    for listed in due.order_by(F("occurrence").asc(), "pk")[:BATCH]:
         with transaction.atomic():
-            # Still due once locked: an agent may have answered since the query.
-            locked = Conversation.objects.select_for_update().filter(pk=conversation.pk)
-            if locked.first() is None or not _still_due(trigger, rule, now, conversation):
+            # Still due once locked: an agent may have answered since the query. Judged and
+            # acted on as read now: the actions save the conversation, and the listed copy
+            # would undo what happened to it since the batch was listed.
+            conversation = (
+                Conversation.objects.select_for_update(of=("self",))
+                .select_related("channel", "customer")
+                .filter(pk=listed.pk)
+                .first()
+            )
+            if conversation is None or not _still_due(trigger, rule, now, listed):
                 continue
             latest = latest_customer_message(conversation)
-            fired += fire_once(conversation, rule, latest, conversation.occurrence)  # type: ignore[attr-defined]
+            fired += fire_once(conversation, rule, latest, listed.occurrence)  # type: ignore[attr-defined]
     return fired
 
 

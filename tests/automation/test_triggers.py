@@ -337,3 +337,29 @@ def test_the_builder_saves_time_and_update_rules(builder):
     created = Rule.objects.get(name="Pending")
     assert created.threshold is None
     assert created.conditions == {"field": "changed", "op": "includes_any", "value": ["status"]}
+
+
+def test_a_time_rule_acts_on_the_conversation_as_it_is_when_judged(db, commit, agent):
+    """The tick lists its batch once; what an agent does to a later one meanwhile stays."""
+    from unittest import mock
+
+    from parley.automation import timers
+
+    api = factories.make_channel("api")
+    rule("no_reply_for", [{"type": "set_priority", "priority": "urgent"}], threshold=10)
+    with commit():
+        first = factories.inbound(api, "one", sender="one@example.com").conversation
+        second = factories.inbound(api, "two", sender="two@example.com").conversation
+    real = timers.fire_once
+
+    def meanwhile(conversation, *args):
+        if conversation.pk == first.pk:  # while the first is judged, an agent takes the second
+            Conversation.objects.filter(pk=second.pk).update(assignee=agent, subject="Taken")
+        return real(conversation, *args)
+
+    with commit(), mock.patch.object(timers, "fire_once", side_effect=meanwhile):
+        assert fire_due_rules(later(minutes=11)) == 2
+
+    second.refresh_from_db()
+    assert second.priority == Priority.URGENT
+    assert (second.assignee, second.subject) == (agent, "Taken")

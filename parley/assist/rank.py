@@ -6,23 +6,24 @@ language are dropped (triage's lists), and Hangul runs become character bigrams,
 milliseconds; nothing is indexed or stored.
 """
 
+import functools
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import regex
 
-from parley.automation.conditions import fold
 from parley.triage.language import FUNCTION_WORDS
 
 _TOKEN = regex.compile(r"\p{Script=Hangul}+|[\p{L}\p{N}]+")
 _HANGUL = regex.compile(r"\p{Script=Hangul}")
-STOPWORDS = frozenset(fold(w) for words in FUNCTION_WORDS.values() for w in words.split())
+_MARKS = regex.compile(r"\p{Mn}+")
 # Titles say what a candidate is about: their words count this many times.
 TITLE_WEIGHT = 3
 K1, B = 1.2, 0.75
-MAX_TEXT = 5000
+MAX_TEXT = 2000  # the start of a long article says what it is about
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,19 @@ class Ranked:
     score: float
 
 
+def fold(text: str) -> str:
+    """Lower case without accents, Hangul whole: as rule conditions compare words, with a
+    fast path for plain ASCII (most of an English help center)."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    stripped = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+    return unicodedata.normalize("NFC", stripped)
+
+
+STOPWORDS = frozenset(fold(w) for words in FUNCTION_WORDS.values() for w in words.split())
+
+
 def tokens(text: str) -> list[str]:
     found: list[str] = []
     for token in _TOKEN.findall(fold((text or "")[:MAX_TEXT])):
@@ -58,6 +72,7 @@ def _bigrams(run: str) -> list[str]:
     return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """Plural and tense endings off, so "shipping", "shipped" and "ships" meet at "ship"."""
     if not word.isalpha() or word.endswith(("ss", "us", "is")):
@@ -77,7 +92,7 @@ def rank(query: str, candidates: Sequence[Candidate], limit: int = 5) -> list[Ra
     wanted = set(tokens(query))
     if not wanted or not candidates:
         return []
-    documents = [_document(c) for c in candidates]
+    documents = [_document(c.title, c.text) for c in candidates]
     average = sum(sum(d.values()) for d in documents) / len(documents) or 1.0
     idf = _idf(wanted, documents)
     scored = []
@@ -93,9 +108,11 @@ def rank(query: str, candidates: Sequence[Candidate], limit: int = 5) -> list[Ra
     return [item for *_, item in sorted(scored)[:limit]]
 
 
-def _document(candidate: Candidate) -> Counter[str]:
-    counts = Counter(tokens(candidate.text))
-    for token in tokens(candidate.title):
+# Panels ask again and again about the same articles and replies: their words are kept.
+@functools.lru_cache(maxsize=4096)
+def _document(title: str, text: str) -> Counter[str]:
+    counts = Counter(tokens(text))
+    for token in tokens(title):
         counts[token] += TITLE_WEIGHT
     return counts
 

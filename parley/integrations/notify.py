@@ -13,6 +13,7 @@ Texts may use the placeholders in PLACEHOLDERS, replaced by plain lookup; any ot
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from django.utils import timezone
 from parley.conversations.models import Conversation, Direction, Priority
 from parley.core.errors import InvalidInput
 from parley.core.oncommit import enqueue_on_commit
+from parley.core.text import storable
 
 from . import slack
 from .models import (
@@ -228,6 +230,11 @@ def replay_delivery(delivery: Delivery) -> None:
 def record_attempt(delivery: Delivery, outcome: Outcome, duration_ms: int) -> str:
     """Keep one attempt and move the delivery on: delivered, failed, or retrying later (the
     retry is queued with a backoff that honours the other side's Retry-After)."""
+    # The other side's words are kept as the database can hold them (no NUL in PostgreSQL
+    # text): a failed write here would leave the delivery pending, never retried.
+    outcome = replace(
+        outcome, reason=storable(outcome.reason), response_body=storable(outcome.response_body)
+    )
     attempts = delivery.attempts + 1
     retry = outcome.retry_after is not None and attempts < MAX_ATTEMPTS
     if outcome.delivered:

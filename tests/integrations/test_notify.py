@@ -344,3 +344,24 @@ def test_saving_through_the_domain_action_checks_notifications(admin, hook):
     with pytest.raises(InvalidInput, match=r"actions\[0\]\.slack: no such Slack webhook"):
         save_rule(admin, None, name="x", trigger="created", conditions={}, actions=[action])
     assert not Rule.objects.exists()
+
+
+def test_an_answer_with_nul_bytes_is_recorded_not_lost(db, commit, db_task_backend):
+    """PostgreSQL text cannot hold NUL: a receiver's raw answer must not fail the record."""
+    from parley.integrations.notify import record_attempt
+    from parley.integrations.outbound import Outcome
+
+    delivery = queued_delivery_of_email(commit)
+    body = "busy\x00\x00"
+    record_attempt(delivery, Outcome(False, f"HTTP 503: {body}", 503, body, retry_after=0), 5)
+
+    delivery.refresh_from_db()
+    attempt = delivery.attempt_log.get()
+    assert delivery.status == DeliveryStatus.RETRYING
+    assert "\x00" not in attempt.response_body + attempt.reason + delivery.reason
+    assert attempt.response_body == "busy\ufffd\ufffd"
+
+
+def queued_delivery_of_email(commit) -> Delivery:
+    rule({"type": "notify_email", "to": ["ops@shop.example"], "subject": "s", "text": "t"})
+    return queued_delivery(commit)

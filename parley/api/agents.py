@@ -65,8 +65,11 @@ def end_shift(request: HttpRequest, agent_id: int, body: HandoffIn):
 
 @router.put("/conversations/{conversation_id}/rating", response=RatingOut)
 def rate(request: HttpRequest, conversation_id: int, body: RatingIn):
-    """A customer's satisfaction rating (from a survey tool), credited to the conversation's
-    agent; sending it again replaces it."""
-    conversation = access_conversation(agent_of(request), conversation_id)
+    """A customer's satisfaction rating (from a survey tool, with a lead's or admin's
+    token), credited to the conversation's agent; sending it again replaces it."""
+    agent = agent_of(request)
+    if not agent.sees_everything:  # an agent could rate their own work
+        raise PermissionDenied("ratings come from customers, through a lead's or admin's token")
+    conversation = access_conversation(agent, conversation_id)
     rating = rate_conversation(conversation, body.score, body.comment)
     return {"conversation_id": conversation.pk, "agent_id": rating.agent_id, "score": rating.score}

@@ -136,21 +136,28 @@ def _fire_due(trigger: str, rule: CompiledRule, now: datetime) -> int:
     fired = 0
     due = unjudged(trigger, rule, now).select_related("channel", "customer")
     for listed in due.order_by(F("occurrence").asc(), "pk")[:BATCH]:
-        with transaction.atomic():
-            # Still due once locked: an agent may have answered since the query. Judged and
-            # acted on as read now: the actions save the conversation, and the listed copy
-            # would undo what happened to it since the batch was listed.
-            conversation = (
-                Conversation.objects.select_for_update(of=("self",))
-                .select_related("channel", "customer")
-                .filter(pk=listed.pk)
-                .first()
-            )
-            if conversation is None or not _still_due(trigger, rule, now, listed):
-                continue
-            latest = latest_customer_message(conversation)
-            fired += fire_once(conversation, rule, latest, listed.occurrence)  # type: ignore[attr-defined]
+        try:
+            fired += _fire_listed(trigger, rule, now, listed)
+        except Exception:  # one broken conversation must not stop the rule for the others
+            logger.exception("rule %s (%s) on conversation %s", rule.id, rule.name, listed.pk)
     return fired
+
+
+def _fire_listed(trigger: str, rule: CompiledRule, now: datetime, listed: Conversation) -> int:
+    with transaction.atomic():
+        # Still due once locked: an agent may have answered since the query. Judged and
+        # acted on as read now: the actions save the conversation, and the listed copy
+        # would undo what happened to it since the batch was listed.
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("channel", "customer")
+            .filter(pk=listed.pk)
+            .first()
+        )
+        if conversation is None or not _still_due(trigger, rule, now, listed):
+            return 0
+        latest = latest_customer_message(conversation)
+        return fire_once(conversation, rule, latest, listed.occurrence)  # type: ignore[attr-defined]
 
 
 def _still_due(trigger: str, rule: CompiledRule, now: datetime, conversation: Conversation) -> bool:

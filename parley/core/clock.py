@@ -2,8 +2,9 @@
 
 Every worker — the standalone `parley worker` and the one inside `parley serve` — ticks the
 clock between tasks. A tick enqueues each periodic task whose interval has passed and that
-is not already waiting in the queue, so several workers, or a worker that fell behind, never
-pile copies up. The tasks themselves are idempotent: a second run finds nothing left to do.
+is not already waiting in the queue, so a worker that fell behind never piles copies up
+(two workers ticking at the same instant may each add one). The tasks are idempotent and
+lock what they change: a second run finds nothing left to do.
 """
 
 import logging

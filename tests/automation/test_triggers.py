@@ -363,3 +363,25 @@ def test_a_time_rule_acts_on_the_conversation_as_it_is_when_judged(db, commit, a
     second.refresh_from_db()
     assert second.priority == Priority.URGENT
     assert (second.assignee, second.subject) == (agent, "Taken")
+
+
+def test_one_conversation_that_fails_does_not_stop_the_rule_for_the_others(db, commit, monkeypatch):
+    from parley.automation import timers
+
+    api = factories.make_channel("api")
+    with commit():
+        broken = factories.inbound(api, "Hi", sender="broken@example.com").conversation
+        fine = factories.inbound(api, "Hi", sender="fine@example.com").conversation
+    rule("no_reply_for", [{"type": "add_note", "text": "late"}], threshold=30)
+    real = timers.latest_customer_message
+
+    def failing(conversation):
+        if conversation.pk == broken.pk:
+            raise RuntimeError("a row the code did not expect")
+        return real(conversation)
+
+    monkeypatch.setattr(timers, "latest_customer_message", failing)
+    with commit():
+        assert fire_due_rules(later(minutes=31)) == 1
+    assert firings(fine) == [["added a note"]]
+    assert firings(broken) == []

@@ -93,8 +93,10 @@ def test_api_presence_handoff_and_rating(agent, admin, api_channel):
     )
     assert mine.json() == {"moved": 1}
 
-    lead = api_client(admin)
     url = f"/api/v1/conversations/{c.pk}/rating"
+    own_work = api.put(url, {"score": 5}, content_type="application/json")
+    assert own_work.status_code == 403  # agents cannot rate themselves up
+    lead = api_client(admin)
     rated = lead.put(url, {"score": 5}, content_type="application/json")
     assert rated.status_code == 200 and rated.json()["score"] == 5
     again = lead.put(url, {"score": 2, "comment": "slow"}, content_type="application/json")

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "parley.triage",
     "parley.kb",
     "parley.assist",
+    "parley.replies",
     "parley.realtime",
     "parley.web",
 ]

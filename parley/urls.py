@@ -32,6 +32,7 @@ urlpatterns = [
     path("forms/<str:public_key>/thanks/<str:key>/", webform.thanks_page, name="webform_thanks"),
     path("", include("parley.kb.urls")),  # the public help center and the knowledge base
     path("", include("parley.assist.urls")),
+    path("", include("parley.replies.urls")),
     path("", include("parley.web.urls")),
     # Attachments are only reachable by agents: see web.views.attachments.
 ]

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from parley.kb import api as articles
+from parley.replies import api as saved_replies
 
 from . import admin, agents, conversations, customers, inbound, rules
 from .auth import TokenAuth
@@ -27,3 +28,4 @@ api.add_router("/v1", inbound.router)
 api.add_router("/v1", rules.router)
 api.add_router("/v1", agents.router)
 api.add_router("/v1", articles.router)
+api.add_router("/v1", saved_replies.router)

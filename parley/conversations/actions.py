@@ -18,6 +18,7 @@ from parley.core.errors import Conflict, InvalidInput
 from parley.core.oncommit import enqueue_on_commit
 from parley.core.text import sanitize_html, storable, text_to_html
 from parley.realtime.push import push_conversation_on_commit
+from parley.replies.limits import check_reply
 from parley.sla.tracking import track_sla
 
 from . import timeline
@@ -72,9 +73,11 @@ def send_reply(
 ) -> Message:
     """`details` carries the composer's channel-specific choices (see OutboundMessage).
     With `unless_newer_than`, nothing is sent when the customer or another agent wrote
-    after that message: NewerMessages lists what arrived."""
+    after that message: NewerMessages lists what arrived. A reply still showing a saved
+    reply's placeholder, or longer than the platform takes, is refused (ReplyRefused)."""
     from .tasks import deliver_message
 
+    check_reply(conversation.channel.kind, conversation.thread_ref, text, details)
     if unless_newer_than is not None:
         newer = newer_messages(conversation, agent, unless_newer_than)
         if newer:

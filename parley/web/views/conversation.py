@@ -24,6 +24,7 @@ from parley.core.errors import NotFound, ParleyError
 from parley.core.files import safe_file_response
 from parley.customers.profile import lifetime_value, open_suggestions, orders_beside
 from parley.integrations.actions import refresh_customer_orders
+from parley.replies.limits import ReplyRefused
 
 from ..forms import AssignForm, ComposeForm, UpdateForm
 
@@ -137,6 +138,9 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     except actions.NewerMessages as exc:
         draft = ComposeForm(initial={**form.cleaned_data, "confirm": True})
         return _page(request, conversation, draft, newer=exc.messages, status=409)
+    except ReplyRefused as exc:  # the draft stays on the page to fix
+        messages.error(request, exc.detail)
+        return _page(request, conversation, ComposeForm(initial=form.cleaned_data), status=400)
     except ParleyError as exc:
         messages.error(request, exc.detail)
     return redirect("conversation", conversation_id)

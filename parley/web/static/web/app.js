@@ -7,6 +7,7 @@ import { installShortcuts } from "./shortcuts.js";
 import { installComposer } from "./composer.js";
 import { installArticleLookup } from "./kb_insert.js";
 import { installAssist } from "./assist.js";
+import { installSavedReplies } from "./saved_replies.js";
 
 const page = document.body.dataset.page;
 
@@ -64,6 +65,7 @@ if (page === "inbox") {
   installComposer({ onTyping: () => live.send({ type: "typing", conversation_id: id }) });
   installArticleLookup();
   installAssist();
+  installSavedReplies();
 }
 
 // "Customer is typing…" for a few seconds after each typing push (live chat).

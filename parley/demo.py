@@ -36,6 +36,7 @@ from parley.customers.models import Customer, CustomerNote, Identity, IdentityKi
 from parley.customers.orders import OrderData, record_order
 from parley.customers.resolve import IdentityRef, link_identities
 from parley.kb.demo import load_demo_articles
+from parley.replies.demo import load_demo_replies
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_PASSWORD = "parley-demo"  # noqa: S105
@@ -342,6 +343,7 @@ def load_demo() -> None:
         _finish_customers(demo, people)
         _same_shopper_on_instagram(demo, people)
         load_demo_articles(agents["priya"])
+        load_demo_replies(agents["priya"], teams[CARE])
 
 
 def _agents() -> dict[str, Agent]:

@@ -134,3 +134,15 @@ def test_saving_again_replaces_the_fields(agent):
 
     reply.refresh_from_db()
     assert (reply.title, reply.shortcut, reply.bodies) == ("Shipping update", "", {"ko": "배송"})
+
+
+def test_the_demo_replies_have_english_and_korean_variants(db):
+    from parley.replies.demo import load_demo_replies
+
+    lead = make_agent(Role.LEAD, name="Priya Shah")
+    load_demo_replies(lead, make_team())
+
+    replies = SavedReply.objects.all()
+    assert replies.count() == 3
+    assert all(set(reply.bodies) == {"en", "ko"} for reply in replies)
+    assert search_replies(lead, "ship")[0].title == "Shipping update"

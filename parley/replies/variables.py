@@ -18,7 +18,7 @@ def values_for(conversation: Conversation, agent: Agent) -> dict[str, str]:
     }
     order = latest_order(conversation)
     if order is not None:
-        tracking = next((t for t in order.tracking if t.get("url") or t.get("number")), {})
+        tracking: dict = next((t for t in order.tracking if t.get("url") or t.get("number")), {})
         values |= {
             "order.number": order.number,
             "order.status": order.fulfillment_status or order.financial_status,

@@ -10,7 +10,7 @@ from ..models import BrandTone, Signature, SignatureKind
 register = template.Library()
 
 # Which signature a channel's replies may carry; email's is the agent's own field.
-SIGNATURE_KIND = {
+SIGNATURE_KIND: dict[str, str] = {
     ChannelKind.CHAT: SignatureKind.CHAT,
     ChannelKind.MESSENGER: SignatureKind.SOCIAL,
     ChannelKind.INSTAGRAM: SignatureKind.SOCIAL,

@@ -17,10 +17,10 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.groups_joined = await database_sync_to_async(self._groups_for)(agent)
+        await database_sync_to_async(mark_seen)(agent.pk)
         for name in self.groups_joined:
             await self.channel_layer.group_add(name, self.channel_name)
         await self.accept()
-        await database_sync_to_async(mark_seen)(agent.pk)
 
     @staticmethod
     def _groups_for(agent: object) -> list[str]:

@@ -112,3 +112,20 @@ def test_anonymous_sockets_are_refused(layer):
         return connected, code
 
     assert async_to_sync(scenario)() == (False, 4401)
+
+
+def test_an_open_workspace_page_marks_its_agent_seen(layer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    agent = make_agent(Role.AGENT)
+    assert agent.last_seen_at is None
+
+    async def scenario():
+        socket = await connect(agent)
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
+    agent.refresh_from_db()
+    assert timezone.now() - agent.last_seen_at < timedelta(seconds=30)

@@ -114,6 +114,8 @@ def test_anonymous_sockets_are_refused(layer):
     assert async_to_sync(scenario)() == (False, 4401)
 
 
+# Committed for real: the consumer's database calls close the thread's connection after them.
+@pytest.mark.django_db(transaction=True)
 def test_an_open_workspace_page_marks_its_agent_seen(layer):
     from datetime import timedelta
 

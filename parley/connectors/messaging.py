@@ -31,12 +31,13 @@ from .base import (
     SendResult,
     Unhandled,
 )
-from .models import Channel
+from .models import Channel, ChannelKind
 from .windows import DAY, WEEK
 
 logger = logging.getLogger(__name__)
 
-TEXT_LIMIT = 2000
+# Characters in one message: Messenger's Send API takes 2000, Instagram messaging 1000.
+TEXT_LIMITS = {ChannelKind.MESSENGER: 2000, ChannelKind.INSTAGRAM: 1000}
 DOWNLOADED_TYPES = {"image", "video", "audio", "file", "sticker", "story_mention"}
 FALLBACK_TYPES = {
     "image": "image/jpeg",
@@ -342,7 +343,7 @@ def send_direct(channel: Channel, identity_kind: str, message: OutboundMessage) 
         last_id = _send(
             channel, {"id": recipient}, window, {"attachment": _upload(channel, *attachment)}
         )
-    for chunk in chunks(message.text, TEXT_LIMIT):
+    for chunk in chunks(message.text, TEXT_LIMITS.get(channel.kind, 1000)):
         last_id = _send(channel, {"id": recipient}, window, {"text": chunk})
     return SendResult(external_id=last_id)
 
@@ -372,7 +373,7 @@ def send_private_reply(channel: Channel, message: OutboundMessage) -> SendResult
     wrote = message.customer_wrote_at
     if wrote is not None and timezone.now() - wrote > WEEK:
         raise PermanentSendError("A private reply is only possible within 7 days of the comment.")
-    text = message.text[:TEXT_LIMIT]
+    text = message.text[: TEXT_LIMITS.get(channel.kind, 1000)]
     mid = _send(channel, {"comment_id": comment_id}, {"messaging_type": "RESPONSE"}, {"text": text})
     return SendResult(external_id=mid)
 

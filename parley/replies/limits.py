@@ -1,7 +1,9 @@
 """What each platform accepts in one reply, checked before a reply is stored.
 
-Limits are the platforms' documented maximum text lengths (docs/replies.md cites them).
-Email and live chat take rich or long text and have none here.
+Limits are the platforms' documented maximum text lengths (docs/replies.md cites them), for
+what goes out as one message: comment replies and private replies to comments. Direct
+messages (Messenger, Instagram, WhatsApp) longer than one message are sent as several, and
+email and live chat take long text: none here.
 """
 
 from django.utils.translation import gettext as _
@@ -14,7 +16,6 @@ from .render import placeholders
 MESSENGER = 2000  # Send API: text is UTF-8 with a 2000 character limit
 INSTAGRAM_DM = 1000  # Instagram messaging: text under 1000 characters
 INSTAGRAM_COMMENT = 2200  # an Instagram comment, like a caption, holds 2200 characters
-WHATSAPP = 4096  # Cloud API text message body
 X_DM = 10_000  # X API v2 direct messages
 
 
@@ -26,14 +27,15 @@ def reply_limit(kind: str, thread_ref: str, comment_reply: str = "") -> tuple[in
     """(characters, what is limited) for a reply on this thread, or None when unlimited."""
     comment = thread_ref.startswith("comment:") or kind == ChannelKind.INSTAGRAM_COMMENT
     private = comment and comment_reply == "private"
-    if kind == ChannelKind.MESSENGER and (private or not comment):
+    direct = (ChannelKind.MESSENGER, ChannelKind.INSTAGRAM, ChannelKind.INSTAGRAM_COMMENT)
+    if kind == ChannelKind.WHATSAPP or (kind in direct and not comment):
+        return None  # a direct message: longer text goes as several (messaging.chunks)
+    if kind == ChannelKind.MESSENGER and private:
         return MESSENGER, _("a Messenger message")
     if kind in (ChannelKind.INSTAGRAM, ChannelKind.INSTAGRAM_COMMENT):
-        if comment and not private:
+        if not private:
             return INSTAGRAM_COMMENT, _("an Instagram comment")
         return INSTAGRAM_DM, _("an Instagram message")
-    if kind == ChannelKind.WHATSAPP:
-        return WHATSAPP, _("a WhatsApp message")
     if kind == ChannelKind.X:
         return X_DM, _("an X direct message")
     return None

@@ -162,10 +162,12 @@ def test_the_conversation_shows_limit_signature_and_brand_tone(web, agent, admin
     save_brand_tone("Warm, short sentences. Never promise dates.")
     save_signatures(agent, email="", chat="", social="— Sam")
     channel = make_channel("instagram", demo=True)
-    conversation = inbound(channel, "Hi", sender="ig-1", kind="instagram").conversation
+    thread = "comment:media-1:c-1"
+    conversation = inbound(channel, "Hi", sender="ig-1", kind="instagram", thread=thread)
+    conversation = conversation.conversation
 
     html = web.get(f"/c/{conversation.pk}/").content.decode()
 
-    assert 'data-limit="1000"' in html
+    assert 'data-limit-public="2200"' in html and 'data-limit-private="1000"' in html
     assert "Never promise dates." in html
     assert 'data-signature="— Sam"' in html

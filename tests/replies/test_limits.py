@@ -24,15 +24,12 @@ def _conversation(kind: str, identity: str, thread: str | None = None):
 @pytest.mark.parametrize(
     ("kind", "identity", "thread", "comment_reply", "limit"),
     [
-        ("messenger", "messenger", None, "", 2000),
         ("messenger", "messenger", "comment:post-1:c-1", "private", 2000),
-        ("instagram", "instagram", None, "", 1000),
         ("instagram", "instagram", "comment:media-1:c-1", "public", 2200),
         ("instagram", "instagram", "comment:media-1:c-1", "private", 1000),
-        ("whatsapp", "whatsapp", None, "", 4096),
         ("x", "x", None, "", 10_000),
     ],
-    ids=["messenger", "fb_private", "instagram", "ig_comment", "ig_private", "whatsapp", "x"],
+    ids=["fb_private", "ig_comment", "ig_private", "x"],
 )
 def test_each_platform_takes_its_limit_and_refuses_one_more(
     agent, kind, identity, thread, comment_reply, limit
@@ -47,6 +44,15 @@ def test_each_platform_takes_its_limit_and_refuses_one_more(
     assert refused.value.code == "too_long"
     assert f"the limit is {limit}" in refused.value.detail
     assert Message.objects.filter(conversation=conversation, direction="out").count() == 1
+
+
+@pytest.mark.parametrize("kind", ["messenger", "instagram", "whatsapp"])
+def test_long_direct_messages_are_not_refused_the_connector_splits_them(agent, kind):
+    conversation = _conversation(kind, kind)
+
+    sent = actions.send_reply(agent, conversation, "word " * 2000)
+
+    assert len(sent.text) == 10_000
 
 
 @pytest.mark.parametrize("kind", ["email", "chat", "api"])
@@ -68,10 +74,11 @@ def test_a_reply_with_a_placeholder_is_refused_naming_it(agent, conversation):
 
 
 def test_the_composer_keeps_the_draft_of_a_refused_reply(web, agent):
-    conversation = _conversation("instagram", "instagram")
+    conversation = _conversation("instagram", "instagram", "comment:media-1:c-1")
     draft = "Hello! " + "x" * 1000
+    form = {"mode": "reply", "text": draft, "comment_reply": "private"}
 
-    page = web.post(f"/c/{conversation.pk}/reply/", {"mode": "reply", "text": draft})
+    page = web.post(f"/c/{conversation.pk}/reply/", form)
 
     assert page.status_code == 400
     html = page.content.decode()
@@ -101,14 +108,14 @@ def test_a_note_may_hold_placeholders(web, conversation):
 
 
 def test_the_api_refuses_an_over_limit_reply_with_a_4xx(admin):
-    conversation = _conversation("whatsapp", "whatsapp")
+    conversation = _conversation("instagram", "instagram", "comment:media-1:c-1")
 
     answer = api_client(admin).post(
         f"/api/v1/conversations/{conversation.pk}/reply",
-        {"text": "a" * 4097},
+        {"text": "a" * 2201},
         content_type="application/json",
     )
 
     assert answer.status_code == 400
     assert answer.json()["code"] == "too_long"
-    assert "the limit is 4096" in answer.json()["detail"]
+    assert "the limit is 2200" in answer.json()["detail"]

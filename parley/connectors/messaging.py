@@ -37,7 +37,7 @@ from .windows import DAY, WEEK
 logger = logging.getLogger(__name__)
 
 # Characters in one message: Messenger's Send API takes 2000, Instagram messaging 1000.
-TEXT_LIMITS = {ChannelKind.MESSENGER: 2000, ChannelKind.INSTAGRAM: 1000}
+TEXT_LIMITS: dict[str, int] = {ChannelKind.MESSENGER: 2000, ChannelKind.INSTAGRAM: 1000}
 DOWNLOADED_TYPES = {"image", "video", "audio", "file", "sticker", "story_mention"}
 FALLBACK_TYPES = {
     "image": "image/jpeg",

@@ -1,12 +1,12 @@
 """Adapters from other apps to assistance: what may be suggested or sent to a provider.
 
-Each reads its app's models when that app is installed (imports inside functions) and
-returns plain values, so ranking and prompts never depend on another app's models.
+Each reads its app's models (imported inside the function, so that loading assistance never
+loads the other apps' views) and returns plain values: ranking and prompts never depend on
+another app's models.
 """
 
 import re
 
-from django.apps import apps
 from django.urls import reverse
 
 from parley.accounts.models import Agent
@@ -22,8 +22,6 @@ _VARIABLE = re.compile(r"\{\{.*?\}\}")
 def article_candidates(agent: Agent) -> list[Candidate]:
     """Published articles this agent may read; Insert puts what the knowledge base's own
     Insert does (internal articles without a link)."""
-    if not apps.is_installed("parley.kb"):
-        return []
     from parley.kb.models import Status
     from parley.kb.queries import agent_articles
     from parley.kb.views import insert_text
@@ -45,7 +43,7 @@ def article_candidates(agent: Agent) -> list[Candidate]:
 def help_center_articles(ids: list[int]) -> list[tuple[str, str, str]]:
     """(title, summary and body, public link) of these articles, if customers may read them:
     only those go into a prompt whose draft is for the customer."""
-    if not ids or not apps.is_installed("parley.kb"):
+    if not ids:
         return []
     from parley.kb.queries import help_center_articles as public
     from parley.kb.views import public_url
@@ -59,8 +57,6 @@ def saved_reply_candidates(
 ) -> list[Candidate]:
     """Saved replies this agent may use, in the customer's language where written, and
     inserted filled in for this conversation (missing values stay visible placeholders)."""
-    if not apps.is_installed("parley.replies"):
-        return []
     from parley.replies.queries import body_for, usable_replies
     from parley.replies.render import render
     from parley.replies.variables import values_for
@@ -78,8 +74,6 @@ def saved_reply_candidates(
 
 def brand_guidelines() -> str:
     """The brand tone an admin maintains, for prompts that write to the customer."""
-    if not apps.is_installed("parley.replies"):
-        return ""
     from parley.replies.models import BrandTone
 
     return BrandTone.current().text.strip()

@@ -1,17 +1,11 @@
-"""Saved replies and the brand tone reach assistance once parley.replies is installed."""
+"""Saved replies and the brand tone reach assistance."""
 
 import pytest
-from django.apps import apps
 
 from parley.assist.models import ProviderSettings
 from tests.factories import inbound, make_channel
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not apps.is_installed("parley.replies"), reason="parley.replies is not installed yet"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 
 def test_a_fitting_saved_reply_is_suggested_filled_in(web):

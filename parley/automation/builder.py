@@ -25,6 +25,7 @@ ACTION_TYPES = (
     "assign_team",
     "assign_agent",
     "assign_policy",
+    "send_saved_reply",
     "add_note",
     "auto_reply",
     "notify_slack",
@@ -102,6 +103,21 @@ def _id_of(field: str, name: str, where: str) -> int:
     return int(found.pk)
 
 
+def _saved_reply_id(name: str, where: str) -> int:
+    """A saved reply everyone may use (a rule belongs to no agent), by shortcut or title."""
+    from parley.replies.models import SavedReply
+
+    shared = SavedReply.objects.filter(owner__isnull=True, team__isnull=True)
+    found = (
+        shared.filter(shortcut__iexact=name.lstrip("#/")).first()
+        or shared.filter(title__iexact=name).first()
+    )
+    if found is None:
+        problem = f"{where}: no workspace saved reply with the shortcut or title “{name}”"
+        raise InvalidInput(problem, code="invalid_rule")
+    return int(found.pk)
+
+
 def _number(value: str, where: str) -> float:
     try:
         number = float(value)
@@ -125,6 +141,8 @@ def _action(row: Row, n: int) -> dict:
         return {"type": "assign", "team": _id_of("team", value, where)}
     if row.name == "assign_agent":
         return {"type": "assign", "agent": _id_of("assignee", value, where)}
+    if row.name == "send_saved_reply":
+        return {"type": row.name, "saved_reply": _saved_reply_id(value, where)}
     if row.name == "assign_policy":
         return {"type": "assign", "team": _id_of("team", value, where), "by_policy": True}
     if row.name in ("add_note", "auto_reply"):
@@ -208,6 +226,11 @@ def _action_row(action: dict) -> Row:
         if action.get("by_policy"):
             return Row("assign_policy", "", _shown("team", action.get("team")))
         return Row("assign_team", "", _shown("team", action.get("team")))
+    if kind == "send_saved_reply":
+        from parley.replies.models import SavedReply
+
+        found = SavedReply.objects.filter(pk=int(action.get("saved_reply") or 0)).first()
+        return Row(kind, "", found.shortcut or found.title if found else "")
     value = action.get("tags") or action.get("priority") or action.get("status") or ""
     value = action.get("text", value)
     return Row(kind, "", ", ".join(value) if isinstance(value, list) else str(value))

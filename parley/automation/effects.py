@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Model
 from django.utils import timezone
 
 from parley.accounts.models import Agent, Team
@@ -166,19 +167,48 @@ def _auto_reply(raw: dict, where: str) -> Effect:
     text = _text(raw, where)
 
     def apply(conversation: Conversation) -> str | None:
-        # Rules never run for a machine's message (an out-of-office), and at most one
-        # automatic reply goes out per quiet period: a bot that is not marked as one
-        # cannot keep a conversation with Parley going.
-        since = timezone.now() - AUTO_REPLY_QUIET
-        recent = conversation.messages.filter(
-            direction=Direction.OUTBOUND, author__isnull=True, created_at__gte=since
-        )
-        if any((m.details or {}).get("automatic") for m in recent):
-            return "no automatic reply: one was sent in the last 10 minutes"
-        actions.send_automatic_reply(conversation, text, why="rule")
-        return None
+        return _send_automatic(conversation, text)
 
     return Effect("auto_reply", apply, "sent an automatic reply")
+
+
+def _send_automatic(conversation: Conversation, text: str) -> str | None:
+    """Rules never run for a machine's message (an out-of-office), and at most one
+    automatic reply goes out per quiet period: a bot that is not marked as one cannot keep
+    a conversation with Parley going. None when sent, else why not."""
+    since = timezone.now() - AUTO_REPLY_QUIET
+    recent = conversation.messages.filter(
+        direction=Direction.OUTBOUND, author__isnull=True, created_at__gte=since
+    )
+    if any((m.details or {}).get("automatic") for m in recent):
+        return "no automatic reply: one was sent in the last 10 minutes"
+    actions.send_automatic_reply(conversation, text, why="rule")
+    return None
+
+
+def _send_saved_reply(raw: dict, where: str) -> Effect:
+    """{"type": "send_saved_reply", "saved_reply": 7}: filled in for the conversation, in
+    the customer's language; never sent with a value missing."""
+    from parley.replies.models import SavedReply
+
+    reply = _row(SavedReply, raw.get("saved_reply"), f"{where}.saved_reply", owner__isnull=True)
+
+    def apply(conversation: Conversation) -> str | None:
+        from parley.replies.queries import body_for
+        from parley.replies.render import placeholders, render
+        from parley.replies.variables import customer_language, values_for
+
+        now_reply = SavedReply.objects.filter(pk=reply.pk).first()
+        if now_reply is None:
+            return "could not reply: the saved reply no longer exists"
+        _, body = body_for(now_reply, customer_language(conversation))
+        text = render(body, values_for(conversation, None))
+        missing = placeholders(text)
+        if missing:
+            return "no automatic reply: nothing to fill in " + ", ".join(missing)
+        return _send_automatic(conversation, text) or f"sent the saved reply “{now_reply.title}”"
+
+    return Effect("send_saved_reply", apply, f"sent the saved reply “{reply.title}”")
 
 
 def _text(raw: dict, where: str) -> str:
@@ -188,10 +218,10 @@ def _text(raw: dict, where: str) -> str:
     return text.strip()
 
 
-def _row(model: type[Agent] | type[Team], pk: object, where: str, **extra: object):  # type: ignore[no-untyped-def]
+def _row(model: type[Model], pk: object, where: str, **extra: object):  # type: ignore[no-untyped-def]
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise InvalidInput(f"{where}: an id", code="invalid_rule")
-    found = model.objects.filter(pk=pk, **extra).first()
+    found = model._default_manager.filter(pk=pk, **extra).first()
     if found is None:
         raise InvalidInput(f"{where}: no such {model.__name__.lower()} {pk}", code="invalid_rule")
     return found
@@ -213,5 +243,6 @@ BUILDERS: dict[str, Callable[[dict, str], Effect]] = {
     "assign": _assign,
     "add_note": _add_note,
     "auto_reply": _auto_reply,
+    "send_saved_reply": _send_saved_reply,
     **dict.fromkeys(NOTIFY, _notify),
 }

@@ -6,16 +6,18 @@ from parley.customers.models import Customer, IdentityKind, Order
 from parley.triage.language import detect_language
 
 
-def values_for(conversation: Conversation, agent: Agent) -> dict[str, str]:
+def values_for(conversation: Conversation, agent: Agent | None) -> dict[str, str]:
+    """The documented variables' values; without an agent (a rule's reply) the agent's stay
+    unfilled."""
     customer = conversation.customer
     values = {
         "customer.name": customer.name,
         "customer.first_name": first_name(customer.name),
         "customer.email": _email(customer),
         "conversation.id": str(conversation.pk),
-        "agent.name": str(agent),
-        "agent.first_name": first_name(str(agent)),
     }
+    if agent is not None:
+        values |= {"agent.name": str(agent), "agent.first_name": first_name(str(agent))}
     order = latest_order(conversation)
     if order is not None:
         tracking: dict = next((t for t in order.tracking if t.get("url") or t.get("number")), {})

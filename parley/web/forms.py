@@ -177,6 +177,7 @@ RULE_ACTIONS = [
     ("assign_policy", _("Assign by the team's policy")),
     ("add_note", _("Add an internal note")),
     ("auto_reply", _("Send an automatic reply")),
+    ("send_saved_reply", _("Send a saved reply (shortcut or title)")),
     ("notify_slack", _("Post to Slack")),
     ("notify_email", _("Send an e-mail")),
     ("call_webhook", _("Call a webhook")),

@@ -20,9 +20,10 @@ ARTICLE_FIELDS = (
 )  # fmt: skip
 
 
-def slug_for(slug: str, title: str) -> str:
-    """The given slug, or one made from the title; refused when neither gives one."""
-    slug = slug.strip() or slugify(title, allow_unicode=True)[:120]
+def slug_for(slug: str, title: str, limit: int = 120) -> str:
+    """The given slug, or one made from the title (cut to the column's `limit`); refused
+    when neither gives one."""
+    slug = slug.strip() or slugify(title, allow_unicode=True)[:limit].strip("-_")
     try:
         validate_unicode_slug(slug)
     except ValidationError:
@@ -107,7 +108,7 @@ def save_category(category: Category | None, **fields: object) -> Category:
         setattr(category, name, value)
     if category.language not in LANGUAGE_CODES:
         raise InvalidInput(_("Unknown language: %s.") % category.language, code="language")
-    category.slug = slug_for(category.slug, category.name)
+    category.slug = slug_for(category.slug, category.name, limit=80)
     if category.pk and category.articles.exclude(language=category.language).exists():
         raise InvalidInput(
             _("This category has articles in its language: move them first."),

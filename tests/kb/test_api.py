@@ -153,3 +153,18 @@ def test_a_category_cannot_change_language_under_its_articles(lead_api):
     )
 
     assert response.status_code == 400 and response.json()["code"] == "category_language"
+
+
+def test_a_long_category_name_makes_a_slug_that_fits_its_column(lead_api):
+    # Names take 120 characters, slugs 80: PostgreSQL refused the longer slug (a 500).
+    name = "Shipping and delivery questions " * 4
+
+    response = lead_api.post(
+        "/api/v1/article-categories",
+        {"name": name[:120], "language": "en"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201, response.json()
+    slug = response.json()["slug"]
+    assert len(slug) <= 80 and slug.startswith("shipping-and-delivery") and slug[-1] != "-"

@@ -128,8 +128,10 @@ def _clean_tags(tags: list[str]) -> list[str]:
 
 
 def _clean_bodies(bodies: dict[str, str]) -> dict[str, str]:
-    cleaned = {code.strip().lower(): text.strip() for code, text in bodies.items()}
-    cleaned = {code: text for code, text in cleaned.items() if text}
+    given = [(code.strip().lower(), text.strip()) for code, text in bodies.items() if text.strip()]
+    cleaned = dict(given)
+    if len(cleaned) < len(given):  # "EN" and "en": one text would be dropped unseen
+        raise InvalidInput(_("Each language may have only one text."), code="duplicate_language")
     if not cleaned or len(cleaned) > MAX_VARIANTS:
         raise InvalidInput(
             _("Write the reply's text in 1 to %(n)d languages.") % {"n": MAX_VARIANTS},

@@ -48,6 +48,17 @@ class SavedReplyForm(forms.Form):
     def variants(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"language_{i}"], self[f"body_{i}"]) for i in range(1, self.rows + 1)]
 
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        codes = [
+            str(data.get(f"language_{i}") or "").strip().lower()
+            for i in range(1, self.rows + 1)
+            if data.get(f"body_{i}")
+        ]
+        if len(set(codes)) < len(codes):  # the later text would replace the earlier one
+            raise forms.ValidationError(_("Each language may have only one text."))
+        return data
+
     def values(self) -> dict:
         """The action's arguments; the first language row is the default."""
         data = self.cleaned_data

@@ -85,8 +85,9 @@ def test_a_lead_makes_a_team_reply_its_members_see(db):
         ({"title": ""}, "invalid"),
         ({"title": "a\x00b"}, "invalid"),
         ({"tags": "shipping"}, "invalid"),
+        ({"bodies": {"EN": "Hello", "en": "Hi"}}, "duplicate_language"),
     ],
-    ids=["variable", "tag", "no_bodies", "no_title", "nul", "tags_type"],
+    ids=["variable", "tag", "no_bodies", "no_title", "nul", "tags_type", "same_language"],
 )
 def test_bad_bodies_are_4xx_naming_the_problem(agent, change, code):
     answer = _post(api_client(agent), "/api/v1/saved-replies", SHIPPING | change)
@@ -145,6 +146,24 @@ def test_the_page_saves_a_reply_and_refuses_an_unknown_variable(web, agent):
     reply = SavedReply.objects.get()
     assert reply.tags == ["shipping", "tracking"] and set(reply.bodies) == {"en", "ko"}
     assert "##ship" in listed.content.decode()
+
+
+def test_the_page_refuses_two_texts_in_one_language(web, agent):
+    # Both rows "en": the second text silently replaced the first.
+    form = {
+        "title": "Shipping update",
+        "scope": "personal",
+        "language_1": "en",
+        "body_1": "Hi {{ customer.first_name }}",
+        "language_2": "EN ",
+        "body_2": "Hello {{ customer.first_name }}",
+    }
+
+    refused = web.post("/replies/new/", form)
+
+    assert refused.status_code == 400
+    assert "Each language may have only one text." in refused.content.decode()
+    assert not SavedReply.objects.exists()
 
 
 def test_signatures_are_saved_and_the_email_one_is_the_agents_own(web, agent):

@@ -68,7 +68,9 @@ def complete(settings: ProviderSettings, messages: list[dict], outcome: Outcome)
             "s": settings.timeout
         }
         raise ProviderFailed(outcome.error) from None
-    except httpx.HTTPError as exc:
+    # An address the settings form let through but httpx cannot use ("xn--a.com" fails
+    # IDNA encoding; InvalidURL is no HTTPError): the same clear error, logged.
+    except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
         outcome.error = _("The AI provider cannot be reached: %(e)s") % {
             "e": _redact(str(exc), key)[:MAX_ERROR]
         }

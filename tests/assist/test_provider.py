@@ -136,6 +136,18 @@ def test_an_unreachable_provider_is_a_clear_error(web, provider, parcel):
     assert not ProviderCall.objects.get().ok
 
 
+@pytest.mark.parametrize("url", ["http://xn--a.example/v1", "http://[::1:99/v1"])
+def test_an_address_httpx_cannot_use_is_a_clear_error(web, provider, parcel, url):
+    # The settings form accepts the first (a 500 for every agent who asked).
+    ProviderSettings.objects.filter(pk=provider.pk).update(url=url)
+
+    response = ask(web, parcel.pk, "draft")
+
+    assert response.status_code == 502
+    assert "cannot be reached" in response.json()["detail"]
+    assert not ProviderCall.objects.get().ok
+
+
 @pytest.mark.parametrize(
     ("fields", "code", "says"),
     [

@@ -26,7 +26,7 @@ def article_candidates(agent: Agent) -> list[Candidate]:
     from parley.kb.queries import agent_articles
     from parley.kb.views import insert_text
 
-    articles = agent_articles(agent).filter(status=Status.PUBLISHED).order_by("-updated_at")
+    articles = agent_articles(agent).filter(status=Status.PUBLISHED).order_by("-updated_at", "-pk")
     return [
         Candidate(
             kind="article",
@@ -63,7 +63,7 @@ def saved_reply_candidates(
 
     values = values_for(conversation, agent)
     candidates = []
-    for reply in usable_replies(agent).order_by("-usage_count", "title")[:MAX_CANDIDATES]:
+    for reply in usable_replies(agent).order_by("-usage_count", "title", "pk")[:MAX_CANDIDATES]:
         _, body = body_for(reply, language)
         words = " ".join([*reply.tags, _VARIABLE.sub(" ", body)])
         candidates.append(

@@ -34,7 +34,9 @@ def search_articles(
         return []
     for word in words:
         articles = articles.filter(search_text__contains=word)
-    candidates = list(articles.select_related("category").order_by("-updated_at")[:MAX_CANDIDATES])
+    candidates = list(
+        articles.select_related("category").order_by("-updated_at", "-pk")[:MAX_CANDIDATES]
+    )
 
     def rank(article: Article) -> tuple[int, int]:
         title, summary = fold(article.title), fold(article.summary)

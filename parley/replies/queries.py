@@ -29,7 +29,7 @@ def search_replies(agent: Agent, query: str) -> list[SavedReply]:
     then the most used."""
     words = query.lower().split()[:5]
     found = []
-    for reply in usable_replies(agent).order_by("-usage_count", "title"):
+    for reply in usable_replies(agent).order_by("-usage_count", "title", "pk"):
         haystack = " ".join([reply.shortcut, reply.title, *reply.tags]).lower()
         if all(word in haystack for word in words):
             found.append(reply)

@@ -3,6 +3,7 @@ words."""
 
 import pytest
 
+from parley.kb.models import Article
 from parley.kb.queries import help_center_articles
 from parley.kb.render import render_markdown
 from parley.kb.search import search_articles
@@ -73,3 +74,16 @@ def test_drafts_and_internal_articles_are_not_in_the_help_center_set():
     make_article("Shipping internal notes", visibility="internal")
 
     assert search_articles(help_center_articles(), "shipping") == [public]
+
+
+def test_equal_matches_come_in_one_order_on_every_database():
+    # Articles saved in one instant tie on every ranking key: the newest (highest id) first,
+    # not whatever order the database happens to return.
+    first = make_article("Returns", body="How returns work")
+    second = make_article("Returns policy", slug="returns-policy", body="How returns work")
+    third = make_article("Returns help", slug="returns-help", body="How returns work")
+    Article.objects.update(updated_at=first.updated_at, title="Returns")
+
+    found = search_articles(help_center_articles(), "returns")
+
+    assert [a.pk for a in found] == [third.pk, second.pk, first.pk]

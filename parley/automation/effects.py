@@ -194,6 +194,7 @@ def _send_saved_reply(raw: dict, where: str) -> Effect:
     reply = _row(SavedReply, raw.get("saved_reply"), f"{where}.saved_reply", owner__isnull=True)
 
     def apply(conversation: Conversation) -> str | None:
+        from parley.replies.limits import reply_limit
         from parley.replies.queries import body_for
         from parley.replies.render import placeholders, render
         from parley.replies.variables import customer_language, values_for
@@ -206,6 +207,9 @@ def _send_saved_reply(raw: dict, where: str) -> Effect:
         missing = placeholders(text)
         if missing:
             return "no automatic reply: nothing to fill in " + ", ".join(missing)
+        limit = reply_limit(conversation.channel.kind, conversation.thread_ref)
+        if limit is not None and len(text) > limit[0]:
+            return f"no automatic reply: longer than {limit[1]} takes ({limit[0]} characters)"
         return _send_automatic(conversation, text) or f"sent the saved reply “{now_reply.title}”"
 
     return Effect("send_saved_reply", apply, f"sent the saved reply “{reply.title}”")

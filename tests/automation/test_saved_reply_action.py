@@ -71,3 +71,17 @@ def test_only_shared_saved_replies_and_existing_ones_are_accepted(agent, welcome
     assert rows_from_rule({}, built) == ("all", [], [Row("send_saved_reply", "", "welcome")])
     with pytest.raises(InvalidInput, match="no workspace saved reply"):
         actions_from_rows([Row("send_saved_reply", "", "Mine")])
+
+
+def test_a_reply_longer_than_the_platform_takes_is_not_sent():
+    long_one = SavedReply.objects.create(title="Essay", bodies={"en": "Thanks! " * 300})
+    [effect] = compile_actions([{"type": "send_saved_reply", "saved_reply": long_one.pk}])
+    channel = factories.make_channel("instagram", demo=True)
+    comment = factories.inbound(
+        channel, "Love it", sender="ig-1", kind="instagram", thread="comment:media-1:c-1"
+    ).conversation
+
+    assert effect.apply(comment) == (
+        "no automatic reply: longer than an Instagram comment takes (2200 characters)"
+    )
+    assert sent(comment) == []

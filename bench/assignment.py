@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import drop_postgres, percentile, start
+from harness import own_database, percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 TEXTS = [
@@ -145,20 +145,11 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=1000)
     parser.add_argument("--database-url", default="", help="default: PARLEY_DATABASE_URL's server")
     args = parser.parse_args()
-    # The shell's PARLEY_DATABASE_URL names a server to bench on, never a database to fill.
-    server = args.database_url or os.environ.pop("PARLEY_DATABASE_URL", "")
-    server = server if server.startswith("postgres") else ""
-    instance = start(server, serve=False)
-    os.environ.update(instance.env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "parley.settings"
-    import django
-
-    django.setup()
-    try:
+    with own_database(args.database_url) as database:
         rng = random.Random(11)
         made = populate(args.agents, args.open, args.decisions, rng)
         result = {
-            "database": "postgresql" if server else "sqlite",
+            "database": database,
             "agents": args.agents,
             "open_conversations": args.open,
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
@@ -167,18 +158,11 @@ def main() -> None:
             "round_robin": time_decisions(made["team"], "round_robin", made["round_robin"]),
             "least_loaded": time_decisions(made["team"], "least_loaded", made["least_loaded"]),
         }
-        print(json.dumps(result, indent=2))
-        for name in ("choose_only", "round_robin", "least_loaded"):
-            f = result[name]
-            print(f"| {result['database']} | {name} | {f['decisions']:,} | {f['per_second']:,} "
-                  f"| {f['p50_ms']} | {f['p99_ms']} |")  # fmt: skip
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        instance.stop()
-        if server:
-            drop_postgres(instance.env["PARLEY_DATABASE_URL"])
+    print(json.dumps(result, indent=2))
+    for name in ("choose_only", "round_robin", "least_loaded"):
+        f = result[name]
+        print(f"| {result['database']} | {name} | {f['decisions']:,} | {f['per_second']:,} "
+              f"| {f['p50_ms']} | {f['p99_ms']} |")  # fmt: skip
 
 
 if __name__ == "__main__":

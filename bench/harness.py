@@ -14,6 +14,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +99,30 @@ def recreate_postgres(url: str) -> str:
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"{base}/{name}"
+
+
+@contextmanager
+def own_database(database_url: str) -> Iterator[str]:
+    """Django set up on a fresh, migrated database of the run's own, dropped afterwards;
+    yields "postgresql" or "sqlite". A PARLEY_DATABASE_URL in the shell names a server to
+    bench on, never the database to fill (a developer's own)."""
+    server = database_url or os.environ.pop("PARLEY_DATABASE_URL", "")
+    server = server if server.startswith("postgres") else ""
+    instance = start(server, serve=False)
+    os.environ.update(instance.env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "parley.settings"
+    import django
+
+    django.setup()
+    try:
+        yield "postgresql" if server else "sqlite"
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        instance.stop()
+        if server:
+            drop_postgres(instance.env["PARLEY_DATABASE_URL"])
 
 
 def drop_postgres(url: str) -> None:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from harness import drop_postgres, percentile, start
+from harness import own_database, percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 CUSTOMERS_PER_IDENTITY = 0.6
@@ -163,22 +163,11 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: PARLEY_DATABASE_URL's server")
     args = parser.parse_args()
 
-    # A PARLEY_DATABASE_URL in the shell names a server to bench on, never the database to
-    # fill: start() would otherwise hand it on as is (a developer's database, migrated and
-    # loaded with a million rows).
-    server = args.database_url or os.environ.pop("PARLEY_DATABASE_URL", "")
-    server = server if server.startswith("postgres") else ""
-    instance = start(server, serve=False)
-    os.environ.update(instance.env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "parley.settings"
-    import django
-
-    django.setup()
-    try:
+    with own_database(args.database_url) as database:
         loaded = load(args.identities)
         figures = measure(args.identities, random.Random(7), args.hits, args.misses, args.batches)
         result = {
-            "database": "postgresql" if server else "sqlite",
+            "database": database,
             "identities": args.identities,
             "load_seconds": round(loaded, 1),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
@@ -186,18 +175,11 @@ def main() -> None:
             "plan": plan("shopper5@mail5.example"),
             **figures,
         }
-        print(json.dumps(result, indent=2))
-        for name in ("hit", "new", "whatsapp_sibling", "batch_of_100"):
-            f = figures[name]
-            print(f"| {result['database']} | {name} | {f['calls']:,} | {f['per_second']:,} "
-                  f"| {f['p50_ms']} | {f['p99_ms']} |")  # fmt: skip
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        instance.stop()
-        if server:
-            drop_postgres(instance.env["PARLEY_DATABASE_URL"])
+    print(json.dumps(result, indent=2))
+    for name in ("hit", "new", "whatsapp_sibling", "batch_of_100"):
+        f = figures[name]
+        print(f"| {result['database']} | {name} | {f['calls']:,} | {f['per_second']:,} "
+              f"| {f['p50_ms']} | {f['p99_ms']} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -72,7 +72,9 @@ def _compile(rule: Rule) -> CompiledRule | None:
         return None
 
 
-def facts_for(conversation: Conversation, message: Message | None) -> Facts:
+def facts_for(
+    conversation: Conversation, message: Message | None, changed: Iterable[str] = ()
+) -> Facts:
     customer = conversation.customer
     attributes = customer.attributes if isinstance(customer.attributes, dict) else {}
     text = (
@@ -100,6 +102,7 @@ def facts_for(conversation: Conversation, message: Message | None) -> Facts:
         sentiment=sentiment(text).label,
         followers=followers_of(attributes),
         priority_score=conversation.priority_score,
+        changed=set(changed),
     )
 
 
@@ -116,8 +119,7 @@ def run_rules(
     if not rules:
         return []
     fired: list[str] = []
-    facts = facts_for(conversation, message)
-    facts.changed = set(changed)
+    facts = facts_for(conversation, message, changed)
     for rule in rules:
         if not rule.test(facts):
             continue
@@ -127,8 +129,7 @@ def run_rules(
             break  # a closed conversation is done with: later rules leave it alone
         # Later rules see what earlier ones changed.
         conversation.refresh_from_db()
-        facts = facts_for(conversation, message)
-        facts.changed = set(changed)
+        facts = facts_for(conversation, message, changed)
     return fired
 
 
@@ -147,11 +148,7 @@ def _fire(conversation: Conversation, rule: CompiledRule) -> None:
 def run_rules_for_message(message: Message) -> list[str]:
     """What ingest asks for after a customer's message: "conversation created" rules when
     it is the conversation's first, then "customer message received" rules."""
-    conversation = (
-        Conversation.objects.select_related("channel", "customer")
-        .filter(pk=message.conversation_id)
-        .first()
-    )
+    conversation = _loaded(message.conversation_id)
     if conversation is None:
         return []
     first = not conversation.messages.filter(
@@ -225,7 +222,6 @@ def dry_run(
     )
     matched = []
     for conversation in recent:
-        latest = conversation.messages.filter(direction=Direction.INBOUND).order_by("-pk").first()
-        if test(facts_for(conversation, latest)):
+        if test(facts_for(conversation, latest_customer_message(conversation))):
             matched.append(conversation)
     return len(recent), matched

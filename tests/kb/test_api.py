@@ -168,3 +168,24 @@ def test_a_long_category_name_makes_a_slug_that_fits_its_column(lead_api):
     assert response.status_code == 201, response.json()
     slug = response.json()["slug"]
     assert len(slug) <= 80 and slug.startswith("shipping-and-delivery") and slug[-1] != "-"
+
+
+def test_the_list_counts_feedback_in_the_same_query_whatever_its_length(lead_api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parley.kb.models import Feedback
+
+    first = make_article("Returns")
+    Feedback.objects.create(article=first, visitor="v1", address="a1", helpful=True)
+    Feedback.objects.create(article=first, visitor="v2", address="a2", helpful=False)
+    lead_api.get("/api/v1/articles")  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as one:
+        listed = lead_api.get("/api/v1/articles").json()
+    for n in range(4):
+        make_article(f"Sizes {n}")
+    with CaptureQueriesContext(connection) as five:
+        assert len(lead_api.get("/api/v1/articles").json()) == 5
+
+    assert (listed[0]["helpful"], listed[0]["not_helpful"]) == (1, 1)
+    assert len(five.captured_queries) == len(one.captured_queries)
